@@ -1,0 +1,35 @@
+import AutoLoad from '@fastify/autoload'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import { fileURLToPath } from 'node:url'
+import type { ConfigPluginOptions } from './plugins/config.js'
+
+export type AppOptions = ConfigPluginOptions
+
+/** Options of the Fastify instance that hosts the app (server.ts and tests share them). */
+export function serverOptions (logLevel: string): FastifyServerOptions {
+  return {
+    logger: {
+      level: logLevel,
+      redact: {
+        paths: ['req.headers.authorization', '*.password', '*.access_token', '*.refresh_token', '*.token'],
+        censor: '[redacted]'
+      }
+    },
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 16 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
+  }
+}
+
+/** The application as one plugin: shared capabilities from plugins/, then the routes. */
+export default async function app (fastify: FastifyInstance, opts: AppOptions) {
+  await fastify.register(AutoLoad, {
+    dir: fileURLToPath(new URL('plugins', import.meta.url)),
+    options: opts
+  })
+  await fastify.register(AutoLoad, {
+    dir: fileURLToPath(new URL('routes', import.meta.url)),
+    options: opts
+  })
+}

@@ -1,0 +1,66 @@
+import { envSchema } from 'env-schema'
+import { Type, type Static } from '@sinclair/typebox'
+
+const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)))
+
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'production' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5000 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  LOG_LEVEL: Type.Unsafe<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'>({ ...LogLevel, default: 'info' }),
+
+  DB_HOST: Type.String({ default: 'mariadb' }),
+  DB_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 3306 }),
+  DB_USER: Type.String({ default: 'jwt_user' }),
+  DB_PASSWORD: Type.String({ default: 'jwt_password' }),
+  DB_NAME: Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$', default: 'jwt_auth' }),
+  DB_POOL_SIZE: Type.Integer({ minimum: 1, default: 10 }),
+  DB_QUEUE_LIMIT: Type.Integer({ minimum: 1, default: 100 }),
+  DB_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+
+  JWT_SECRET_KEY: Type.String({ default: '' }),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'jwt-microservice' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'jwt-microservice' }),
+  ACCESS_TOKEN_EXPIRES_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
+  REFRESH_TOKEN_EXPIRES_DAYS: Type.Integer({ minimum: 1, default: 7 }),
+  SESSION_MAX_DAYS: Type.Integer({ minimum: 1, default: 30 }),
+
+  REDIS_HOST: Type.String({ default: 'redis' }),
+  REDIS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 6379 }),
+  REDIS_PASSWORD: Type.String({ default: '' }),
+  REDIS_DB: Type.Integer({ minimum: 0, default: 0 }),
+  REDIS_KEY_PREFIX: Type.String({ default: 'jwt:' }),
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 1000 }),
+
+  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+/** The secret that `local.env` ships for trying the service out; never valid in production. */
+export const LOCAL_DEV_SECRET = 'local-development-secret-do-not-use-in-production'
+
+/**
+ * Reads and validates the configuration from the environment (and `.env` when present).
+ * Throws one error whose message says exactly what to fix.
+ */
+export function loadConfig (overrides: Record<string, unknown> = {}): Config {
+  let config: Config
+  try {
+    config = envSchema<Config>({ schema: structuredClone(ConfigSchema), dotenv: true, data: overrides })
+  } catch (err) {
+    throw new Error(`Invalid configuration: ${(err as Error).message}`)
+  }
+  const secretBytes = Buffer.byteLength(config.JWT_SECRET_KEY)
+  if (secretBytes < 32) {
+    const problem = secretBytes === 0 ? 'is required' : `must be at least 32 bytes (got ${secretBytes})`
+    throw new Error(`Invalid configuration: JWT_SECRET_KEY ${problem}; generate one with: openssl rand -hex 32`)
+  }
+  if (config.NODE_ENV === 'production' && config.JWT_SECRET_KEY === LOCAL_DEV_SECRET) {
+    throw new Error('Invalid configuration: JWT_SECRET_KEY is the local development secret from local.env; set a secret of your own in production')
+  }
+  if (config.SESSION_MAX_DAYS < config.REFRESH_TOKEN_EXPIRES_DAYS) {
+    throw new Error('Invalid configuration: SESSION_MAX_DAYS must be at least REFRESH_TOKEN_EXPIRES_DAYS')
+  }
+  return config
+}

@@ -1,0 +1,16 @@
+import createError from '@fastify/error'
+
+/** Every error the service answers with on purpose; `code` is stable for clients. */
+export const errors = {
+  InvalidCredentials: createError('INVALID_CREDENTIALS', 'Invalid username or password', 401),
+  MissingToken: createError('TOKEN_MISSING', 'Missing Authorization header with a Bearer token', 401),
+  InvalidToken: createError('TOKEN_INVALID', 'Token is invalid', 401),
+  ExpiredToken: createError('TOKEN_EXPIRED', 'Token has expired', 401),
+  RevokedToken: createError('TOKEN_REVOKED', 'Token has been revoked', 401),
+  RefreshTokenReused: createError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; the session has been revoked', 401),
+  UsernameTaken: createError('USERNAME_TAKEN', 'Username already exists', 409),
+  EmailTaken: createError('EMAIL_TAKEN', 'Email already exists', 409),
+  PasswordTooLong: createError('PASSWORD_TOO_LONG', 'password must be at most 72 bytes of UTF-8: bcrypt would silently ignore the rest', 400),
+  TokenStoreUnavailable: createError('TOKEN_STORE_UNAVAILABLE', 'Token store is unavailable, try again shortly', 503),
+  DatabaseUnavailable: createError('DATABASE_UNAVAILABLE', 'User database is unavailable, try again shortly', 503)
+}

@@ -1,0 +1,38 @@
+import fp from 'fastify-plugin'
+import { Piscina } from 'piscina'
+import { availableParallelism } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import type { PasswordTask } from '../lib/password-worker.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    passwords: {
+      hash(plain: string): Promise<string>
+      verify(plain: string, hash: string): Promise<boolean>
+      /** Spends one comparison like a real login would, so unknown users cost the same time. */
+      verifyNothing(plain: string): Promise<false>
+    }
+  }
+}
+
+// The worker runs as TypeScript under the test loader and as JavaScript from dist/.
+const workerFile = new URL(`../lib/password-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+
+export default fp(async function passwords (app) {
+  const rounds = app.config.BCRYPT_ROUNDS
+  const pool = new Piscina<PasswordTask, string | boolean>({ filename: workerFile.href, maxThreads: availableParallelism() })
+  app.addHook('onClose', () => pool.destroy())
+
+  const hash = async (plain: string) => String(await pool.run({ op: 'hash', plain, rounds }))
+  const verify = async (plain: string, hash: string) => (await pool.run({ op: 'verify', plain, hash })) === true
+  const dummyHash = await hash(randomBytes(16).toString('hex'))
+
+  app.decorate('passwords', {
+    hash,
+    verify,
+    async verifyNothing (plain: string) {
+      await verify(plain, dummyHash)
+      return false as const
+    }
+  })
+}, { name: 'passwords', dependencies: ['config'] })

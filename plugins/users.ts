@@ -1,0 +1,77 @@
+import fp from 'fastify-plugin'
+import { errorCode } from '../lib/error-code.js'
+import type { RowDataPacket, ResultSetHeader } from 'mysql2'
+import { errors } from '../lib/errors.js'
+
+export interface UserRecord {
+  id: number
+  username: string
+  email: string
+  password_hash: string
+  created_at: Date
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    users: {
+      create(user: { username: string, email: string, passwordHash: string }): Promise<number>
+      findByUsername(username: string): Promise<UserRecord | undefined>
+      recordLogin(id: number): Promise<void>
+      tableNames(): Promise<string[]>
+    }
+  }
+}
+
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_ENQUEUELIMIT', 'POOL_CLOSED'])
+
+/** Turns "the database is not there" into a 503; anything else is a bug and stays a 500. */
+function unavailable (err: unknown): never {
+  const code = errorCode(err)
+  if (code !== undefined && (UNAVAILABLE.has(code) || (err as Error).message.includes('Queue limit'))) {
+    throw new errors.DatabaseUnavailable({ cause: err })
+  }
+  throw err
+}
+
+/** The users table; all SQL of the service lives here. */
+export default fp(async function users (app) {
+  const timeout = app.config.DB_TIMEOUT_MS
+  const db = app.mysql
+
+  app.decorate('users', {
+    async create ({ username, email, passwordHash }) {
+      try {
+        const [result] = await db.execute<ResultSetHeader>({
+          sql: 'INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)',
+          timeout
+        }, [username, email, passwordHash])
+        return result.insertId
+      } catch (err) {
+        if (errorCode(err) === 'ER_DUP_ENTRY') {
+          throw (err as Error).message.includes('uq_users_email') ? new errors.EmailTaken() : new errors.UsernameTaken()
+        }
+        return unavailable(err)
+      }
+    },
+
+    async findByUsername (username) {
+      const [rows] = await db.execute<Array<UserRecord & RowDataPacket>>({
+        sql: 'SELECT id, username, email, password_hash, created_at FROM users WHERE username = ?',
+        timeout
+      }, [username]).catch(unavailable)
+      return rows[0]
+    },
+
+    async recordLogin (id) {
+      await db.execute({ sql: 'UPDATE users SET last_login_at = CURRENT_TIMESTAMP WHERE id = ?', timeout }, [id]).catch(unavailable)
+    },
+
+    async tableNames () {
+      const [rows] = await db.query<RowDataPacket[]>({
+        sql: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name',
+        timeout
+      }).catch(unavailable)
+      return rows.map(row => String(row.name))
+    }
+  })
+}, { name: 'users', dependencies: ['mysql', 'config'] })

@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { LoginBody } from '../schemas/users.js'
+import { LoginReply } from '../schemas/tokens.js'
+import { ErrorRef } from '../schemas/errors.js'
+import { errors } from '../lib/errors.js'
+
+const route: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/login', {
+    schema: {
+      tags: ['tokens'],
+      summary: 'Exchange a username and password for an access and a refresh token',
+      operationId: 'login',
+      body: LoginBody,
+      response: { 200: LoginReply, 400: ErrorRef, 401: ErrorRef, 503: ErrorRef }
+    }
+  }, async (request) => {
+    const password = request.body.password.normalize('NFC')
+    const user = await app.users.findByUsername(request.body.username.normalize('NFC'))
+    const valid = user === undefined
+      ? await app.passwords.verifyNothing(password)
+      : await app.passwords.verify(password, user.password_hash)
+    if (user === undefined || !valid) throw new errors.InvalidCredentials()
+
+    const pair = await app.sessions.create(user.id, {
+      userAgent: request.headers['user-agent'] ?? '',
+      ip: request.ip
+    })
+    app.users.recordLogin(user.id).catch(err => request.log.warn({ err }, 'could not record the login time'))
+    return { ...pair, message: 'Login successful' as const }
+  })
+}
+
+export default route

@@ -1,0 +1,13 @@
+import { Type } from '@sinclair/typebox'
+
+const Connection = Type.Union([Type.Literal('connected'), Type.Literal('disconnected')])
+
+export const HealthReply = Type.Object({
+  status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
+  database: Connection,
+  redis: Connection,
+  tables: Type.Array(Type.String(), { examples: [['users']] }),
+  redis_tokens: Type.Integer({ description: 'Live access and refresh tokens', examples: [5] }),
+  note: Type.String({ examples: ['Tokens managed in Redis, not database'] }),
+  timestamp: Type.String({ examples: ['2024-01-01T12:00:00.000000'] })
+})

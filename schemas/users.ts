@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+export const Username = Type.String({
+  minLength: 3,
+  maxLength: 32,
+  pattern: '^[A-Za-z0-9_.-]+$',
+  description: '3 to 32 letters, digits, `_`, `.` or `-`; unique regardless of case',
+  examples: ['usuario_ejemplo']
+})
+
+export const Password = Type.String({
+  minLength: 8,
+  maxLength: 72,
+  description: '8 to 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes)',
+  examples: ['contraseña_segura']
+})
+
+export const RegisterBody = Type.Object({
+  username: Username,
+  email: Type.String({ format: 'email', maxLength: 254, examples: ['usuario@example.com'] }),
+  password: Password
+}, { additionalProperties: false })
+export type RegisterBodyType = Static<typeof RegisterBody>
+
+export const RegisterReply = Type.Object({
+  message: Type.Literal('User registered successfully'),
+  user_id: Type.Integer({ examples: [1] })
+})
+
+export const LoginBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 254, examples: ['usuario_ejemplo'] }),
+  password: Type.String({ minLength: 1, maxLength: 1024, examples: ['contraseña_segura'] })
+}, { additionalProperties: false })
+export type LoginBodyType = Static<typeof LoginBody>
+
+export const ProtectedReply = Type.Object({
+  message: Type.Literal('This is a protected endpoint'),
+  user_id: Type.Integer({ examples: [1] }),
+  data: Type.Literal('Secret data only for authenticated users')
+})
