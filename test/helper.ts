@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fast
 import { randomBytes } from 'node:crypto'
 import { createConnection } from 'mysql2/promise'
 import { Redis } from 'ioredis'
+import fp from 'fastify-plugin'
 import app, { serverOptions } from '../app.js'
 import { loadConfig, type Config } from '../lib/config.js'
 
@@ -36,7 +37,8 @@ export function testConfig (overrides: Record<string, unknown> = {}): Config {
 export async function build (t: Test, overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
   const config = testConfig(overrides)
   const server = Fastify(serverOptions(config.LOG_LEVEL))
-  await server.register(app, { config })
+  // fp() lifts the app's decorators (jwt, redis, sessions...) to the instance tests hold
+  await server.register(fp(app), { config })
   await server.ready()
   t.teardown(async () => {
     await server.close()
