@@ -18,12 +18,19 @@ export const ConfigSchema = Type.Object({
   DB_QUEUE_LIMIT: Type.Integer({ minimum: 1, default: 100 }),
   DB_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
 
+  JWT_ALGORITHM: Type.Union([Type.Literal('HS256'), Type.Literal('EdDSA'), Type.Literal('ES256'), Type.Literal('RS256')], { default: 'HS256' }),
   JWT_SECRET_KEY: Type.String({ default: '' }),
+  JWT_PRIVATE_KEY: Type.String({ default: '' }),
+  JWT_PRIVATE_KEY_FILE: Type.String({ default: '' }),
+  JWT_PREVIOUS_PUBLIC_KEYS_FILE: Type.String({ default: '' }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'jwt-microservice' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'jwt-microservice' }),
   ACCESS_TOKEN_EXPIRES_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
   REFRESH_TOKEN_EXPIRES_DAYS: Type.Integer({ minimum: 1, default: 7 }),
   SESSION_MAX_DAYS: Type.Integer({ minimum: 1, default: 30 }),
+  REFRESH_REUSE_INTERVAL_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 10 }),
+  INTROSPECTION_CLIENT_ID: Type.String({ default: '' }),
+  INTROSPECTION_CLIENT_SECRET: Type.String({ default: '' }),
 
   REDIS_HOST: Type.String({ default: 'redis' }),
   REDIS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 6379 }),
@@ -52,7 +59,7 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
     throw new Error(`Invalid configuration: ${(err as Error).message}`)
   }
   const secretBytes = Buffer.byteLength(config.JWT_SECRET_KEY)
-  if (secretBytes < 32) {
+  if (config.JWT_ALGORITHM === 'HS256' && secretBytes < 32) {
     const problem = secretBytes === 0 ? 'is required' : `must be at least 32 bytes (got ${secretBytes})`
     throw new Error(`Invalid configuration: JWT_SECRET_KEY ${problem}; generate one with: openssl rand -hex 32`)
   }
@@ -61,6 +68,12 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   }
   if (config.SESSION_MAX_DAYS < config.REFRESH_TOKEN_EXPIRES_DAYS) {
     throw new Error('Invalid configuration: SESSION_MAX_DAYS must be at least REFRESH_TOKEN_EXPIRES_DAYS')
+  }
+  if ((config.INTROSPECTION_CLIENT_ID === '') !== (config.INTROSPECTION_CLIENT_SECRET === '')) {
+    throw new Error('Invalid configuration: set both INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET, or neither')
+  }
+  if (config.INTROSPECTION_CLIENT_SECRET !== '' && Buffer.byteLength(config.INTROSPECTION_CLIENT_SECRET) < 16) {
+    throw new Error('Invalid configuration: INTROSPECTION_CLIENT_SECRET must be at least 16 bytes')
   }
   return config
 }

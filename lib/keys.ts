@@ -5,6 +5,7 @@
 export const keys = {
   session: (sid: string) => `sess:{${sid}}`,
   access: (sid: string) => `at:{${sid}}`,
+  successor: (sid: string) => `succ:{${sid}}`,
   userSessions: (uid: number | string) => `user:{${uid}}:sessions`,
   liveAccess: 'live:access',
   liveRefresh: 'live:refresh'

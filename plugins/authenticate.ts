@@ -27,7 +27,7 @@ export default fp(async function authenticate (app) {
     if (token === undefined) throw new errors.InvalidToken()
 
     const claims = app.sessions.verify(token, 'access')
-    if (!await app.sessions.isAccessLive(claims)) throw new errors.RevokedToken()
+    if (!await app.sessions.isLive(claims)) throw new errors.RevokedToken()
     request.user = claims
   })
 }, { name: 'authenticate', dependencies: ['jwt', 'sessions'] })

@@ -13,9 +13,11 @@ export default fp(async function errors (app) {
       request.log.error({ err }, 'request failed')
     }
     if (statusCode === 401) {
-      const challenge = err.code === 'TOKEN_MISSING' || err.code === 'INVALID_CREDENTIALS'
-        ? 'Bearer realm="jwt-microservice"'
-        : `Bearer realm="jwt-microservice", error="invalid_token", error_description="${err.message}"`
+      const challenge = err.code === 'INVALID_CLIENT'
+        ? 'Basic realm="introspection"'
+        : err.code === 'TOKEN_MISSING' || err.code === 'INVALID_CREDENTIALS'
+          ? 'Bearer realm="jwt-microservice"'
+          : `Bearer realm="jwt-microservice", error="invalid_token", error_description="${err.message}"`
       reply.header('www-authenticate', challenge)
     }
     const expose = statusCode < 500 || err.code === 'TOKEN_STORE_UNAVAILABLE' || err.code === 'DATABASE_UNAVAILABLE'

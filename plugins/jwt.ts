@@ -1,20 +1,50 @@
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
+import { createDecoder, createVerifier } from 'fast-jwt'
+import { loadSigningKeys, type SigningKeys } from '../lib/jwt-keys.js'
+import type { JwkType } from '../schemas/keys.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    jwtKeys: {
+      /** The public keys other services verify with (RFC 7517); empty with HS256. */
+      jwks: { keys: JwkType[] }
+      /** Verifies with the key the token's `kid` names, pinned to that key's algorithm. */
+      verify(token: string): unknown
+    }
+  }
+}
+
+const CLAIMS = ['sub', 'sid', 'jti', 'type', 'exp', 'iat']
 
 /**
- * @fastify/jwt configured once, globally, so the verifier (and its cache) is built once.
- * HS256 is pinned on both sides; issuer and audience are checked on every verification.
+ * @fastify/jwt signs with the current key and verifies with it through one verifier, built once
+ * (with its cache). Previous public keys, listed during a key rotation, get a verifier each.
+ * Headers such as jku, x5u or jwk are never followed: only configured keys verify.
  */
 export default fp(async function jwt (app) {
   const { config } = app
+  const keys: SigningKeys = loadSigningKeys(config)
+  const claimChecks = { allowedIss: config.JWT_ISSUER, allowedAud: config.JWT_AUDIENCE, requiredClaims: CLAIMS }
+
   await app.register(fastifyJwt, {
-    secret: config.JWT_SECRET_KEY,
-    sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE },
-    verify: {
-      algorithms: ['HS256'],
-      allowedIss: config.JWT_ISSUER,
-      allowedAud: config.JWT_AUDIENCE,
-      requiredClaims: ['sub', 'sid', 'jti', 'type', 'exp', 'iat']
+    secret: keys.alg === 'HS256' ? keys.signing : { private: keys.signing, public: keys.verifying },
+    sign: { algorithm: keys.alg, kid: keys.kid, iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE },
+    verify: { algorithms: [keys.alg], cache: true, ...claimChecks }
+  })
+
+  const previous = new Map(keys.published
+    .filter(key => key.kid !== keys.kid)
+    .map(key => [key.kid, createVerifier({ key: key.pem, algorithms: [key.alg], cache: true, ...claimChecks })]))
+  const decodeHeader = createDecoder({ complete: true })
+
+  app.decorate('jwtKeys', {
+    jwks: { keys: keys.published.map(key => key.jwk) },
+    verify (token: string) {
+      if (previous.size === 0) return app.jwt.verify(token)
+      const kid: unknown = decodeHeader(token).header.kid
+      const verifyPrevious = typeof kid === 'string' ? previous.get(kid) : undefined
+      return verifyPrevious === undefined ? app.jwt.verify(token) : verifyPrevious(token)
     }
   })
 }, { name: 'jwt', dependencies: ['config'] })

@@ -6,7 +6,7 @@ import type { Result } from 'ioredis'
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     createSession(sessionKey: string, accessKey: string, ...args: Array<string | number>): Result<number, Context>
-    rotateSession(sessionKey: string, accessKey: string, ...args: Array<string | number>): Result<string[], Context>
+    rotateSession(sessionKey: string, accessKey: string, successorKey: string, ...args: Array<string | number>): Result<string[], Context>
   }
 }
 
@@ -32,5 +32,5 @@ export default fp(async function redis (app) {
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000)
   })
   app.redis.defineCommand('createSession', { numberOfKeys: 2, lua: script('create-session') })
-  app.redis.defineCommand('rotateSession', { numberOfKeys: 2, lua: script('rotate-session') })
+  app.redis.defineCommand('rotateSession', { numberOfKeys: 3, lua: script('rotate-session') })
 }, { name: 'redis', dependencies: ['config'] })

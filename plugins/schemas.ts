@@ -1,7 +1,9 @@
 import fp from 'fastify-plugin'
 import { ErrorReply } from '../schemas/errors.js'
+import { Jwk } from '../schemas/keys.js'
+import { Session } from '../schemas/sessions.js'
 
 /** Shared schemas, registered once so routes and the OpenAPI document reference them by $id. */
 export default fp(async function schemas (app) {
-  app.addSchema(ErrorReply)
+  for (const schema of [ErrorReply, Jwk, Session]) app.addSchema(schema)
 }, { name: 'schemas' })

@@ -4,6 +4,7 @@ import { keys } from '../lib/keys.js'
 import { errors } from '../lib/errors.js'
 import { errorCode } from '../lib/error-code.js'
 import type { TokenClaimsType, TokenPairType } from '../schemas/tokens.js'
+import type { SessionType } from '../schemas/sessions.js'
 
 export interface ClientInfo { userAgent: string, ip: string }
 
@@ -16,10 +17,14 @@ declare module 'fastify' {
       create(userId: number, client: ClientInfo): Promise<TokenPairType>
       /** Consumes a refresh token and issues the next pair; reuse of a consumed one revokes the session. */
       rotate(refreshToken: string): Promise<TokenPairType>
-      /** Whether this access token is still the live one of its session. */
-      isAccessLive(claims: TokenClaimsType): Promise<boolean>
-      /** Revokes a session's access and refresh tokens at once. */
-      revoke(sid: string, userId: number | string): Promise<void>
+      /** Whether this token is still the live one of its type in its session. */
+      isLive(claims: TokenClaimsType): Promise<boolean>
+      /** The user's live sessions, oldest first. */
+      list(userId: number | string, currentSid: string): Promise<SessionType[]>
+      /** Revokes one session of a user (its access and refresh tokens at once); false if it is not theirs. */
+      revoke(sid: string, userId: number | string): Promise<boolean>
+      /** Revokes every session of a user, but the one named in `except`. */
+      revokeAll(userId: number | string, except?: string): Promise<number>
       /** Live access and refresh tokens, counted without scanning the keyspace. */
       countLiveTokens(): Promise<number>
     }
@@ -27,33 +32,38 @@ declare module 'fastify' {
 }
 
 const newId = () => randomBytes(16).toString('base64url')
+const seconds = (ms: number) => Math.floor(ms / 1000)
+const isoDate = (ms: string | null) => new Date(Number(ms ?? 0)).toISOString()
+
+interface SignedPair { pair: TokenPairType, ids: { access: string, refresh: string }, accessExp: number, refreshExp: number }
 
 /**
  * The token lifecycle. A session is a Redis hash holding the current refresh token id; its
  * live access token id sits in its own key with the token's lifetime. See lib/*.lua.
  */
 export default fp(async function sessions (app) {
-  const { redis, jwt, config, log } = app
+  const { redis, jwt, jwtKeys, config, log } = app
   const accessTtlMs = config.ACCESS_TOKEN_EXPIRES_MINUTES * 60_000
   const refreshTtlMs = config.REFRESH_TOKEN_EXPIRES_DAYS * 86_400_000
   const sessionMaxMs = config.SESSION_MAX_DAYS * 86_400_000
+  const reuseIntervalMs = config.REFRESH_REUSE_INTERVAL_SECONDS * 1000
 
   /** Any Redis failure becomes a 503: a token is never accepted when its state is unknown. */
   const store = <T>(command: Promise<T>): Promise<T> =>
     command.catch((err: unknown) => { throw new errors.TokenStoreUnavailable({ cause: err }) })
 
   /** Signs a session's next pair; no token outlives the session's absolute end. */
-  function sign (uid: string, sid: string, ids: { access: string, refresh: string }, now: number, sessionEnd: number) {
+  function signPair (uid: string, sid: string, now: number, sessionEnd: number): SignedPair {
+    const ids = { access: newId(), refresh: newId() }
     const accessExp = Math.min(now + accessTtlMs, sessionEnd)
     const refreshExp = Math.min(now + refreshTtlMs, sessionEnd)
-    const sec = (ms: number) => Math.floor(ms / 1000)
     const pair: TokenPairType = {
-      access_token: jwt.sign({ sub: uid, sid, jti: ids.access, type: 'access', exp: sec(accessExp) }),
-      refresh_token: jwt.sign({ sub: uid, sid, jti: ids.refresh, type: 'refresh', exp: sec(refreshExp) }),
+      access_token: jwt.sign({ sub: uid, sid, jti: ids.access, type: 'access', exp: seconds(accessExp) }),
+      refresh_token: jwt.sign({ sub: uid, sid, jti: ids.refresh, type: 'refresh', sxp: seconds(sessionEnd), exp: seconds(refreshExp) }),
       token_type: 'Bearer',
-      expires_in: sec(accessExp - now)
+      expires_in: seconds(accessExp - now)
     }
-    return { pair, accessExp, refreshExp }
+    return { pair, ids, accessExp, refreshExp }
   }
 
   function track (uid: string, sid: string, accessExp: number, refreshExp: number) {
@@ -65,18 +75,26 @@ export default fp(async function sessions (app) {
     ])
   }
 
-  function untrack (uid: string, sid: string) {
+  async function untrack (uid: string, sids: string[]) {
+    if (sids.length === 0) return
+    await Promise.all([
+      redis.zrem(keys.liveAccess, ...sids),
+      redis.zrem(keys.liveRefresh, ...sids),
+      redis.srem(keys.userSessions(uid), ...sids)
+    ])
+  }
+
+  function forget (uid: string, sids: string[]) {
     return Promise.all([
-      redis.zrem(keys.liveAccess, sid),
-      redis.zrem(keys.liveRefresh, sid),
-      redis.srem(keys.userSessions(uid), sid)
+      ...sids.map(sid => redis.del(keys.session(sid), keys.access(sid), keys.successor(sid))),
+      untrack(uid, sids)
     ])
   }
 
   function verify (token: string, type: TokenClaimsType['type']): TokenClaimsType {
     let claims: TokenClaimsType
     try {
-      claims = jwt.verify<TokenClaimsType>(token)
+      claims = jwtKeys.verify(token) as TokenClaimsType
     } catch (err) {
       throw errorCode(err) === 'FAST_JWT_EXPIRED' ? new errors.ExpiredToken() : new errors.InvalidToken()
     }
@@ -90,10 +108,9 @@ export default fp(async function sessions (app) {
     async create (userId, client) {
       const uid = String(userId)
       const sid = newId()
-      const ids = { access: newId(), refresh: newId() }
       const now = Date.now()
       const sessionEnd = now + sessionMaxMs
-      const { pair, accessExp, refreshExp } = sign(uid, sid, ids, now, sessionEnd)
+      const { pair, ids, accessExp, refreshExp } = signPair(uid, sid, now, sessionEnd)
       await store(Promise.all([
         redis.createSession(keys.session(sid), keys.access(sid), uid, ids.refresh, ids.access,
           accessExp - now, refreshExp - now, now, sessionEnd, client.userAgent, client.ip),
@@ -105,33 +122,70 @@ export default fp(async function sessions (app) {
     },
 
     async rotate (refreshToken) {
-      const { sid, sub: uid, jti } = verify(refreshToken, 'refresh')
-      const ids = { access: newId(), refresh: newId() }
+      const { sid, sub: uid, jti, sxp } = verify(refreshToken, 'refresh')
+      if (sxp === undefined) throw new errors.InvalidToken()
       const now = Date.now()
-      const [status, , end] = await store(redis.rotateSession(keys.session(sid), keys.access(sid),
-        jti, ids.refresh, ids.access, accessTtlMs, refreshTtlMs, now))
+      const next = signPair(uid, sid, now, sxp * 1000)
+      const stored = JSON.stringify({ ...next.pair, expires_at: next.accessExp })
+      const [outcome, , replayed] = await store(redis.rotateSession(keys.session(sid), keys.access(sid), keys.successor(sid),
+        jti, next.ids.refresh, next.ids.access, accessTtlMs, refreshTtlMs, now, reuseIntervalMs, stored))
 
-      if (status === 'reused') {
+      if (outcome === 'rotated') {
+        await store(track(uid, sid, next.accessExp, next.refreshExp))
+        return next.pair
+      }
+      if (outcome === 'replayed') {
+        const { expires_at: expiresAt, ...pair } = JSON.parse(replayed) as TokenPairType & { expires_at: number }
+        return { ...pair, expires_in: Math.max(0, seconds(expiresAt - now)) }
+      }
+      if (outcome === 'reused') {
         log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
-        await store(untrack(uid, sid))
+        await store(untrack(uid, [sid]))
         throw new errors.RefreshTokenReused()
       }
-      if (status !== 'ok') throw new errors.RevokedToken()
-
-      const { pair, accessExp, refreshExp } = sign(uid, sid, ids, now, Number(end))
-      await store(track(uid, sid, accessExp, refreshExp))
-      return pair
+      throw new errors.RevokedToken()
     },
 
-    async isAccessLive (claims) {
-      return (await store(redis.get(keys.access(claims.sid)))) === claims.jti
+    async isLive (claims) {
+      if (claims.type === 'access') return (await store(redis.get(keys.access(claims.sid)))) === claims.jti
+      return (await store(redis.hget(keys.session(claims.sid), 'rt'))) === claims.jti
+    },
+
+    async list (userId, currentSid) {
+      const uid = String(userId)
+      const sids = await store(redis.smembers(keys.userSessions(uid)))
+      const rows = await store(Promise.all(sids.map(sid =>
+        redis.hmget(keys.session(sid), 'uid', 'created', 'refreshed', 'end', 'ua', 'ip'))))
+      const gone = sids.filter((_, i) => rows[i][0] === null)
+      if (gone.length > 0) await store(untrack(uid, gone))
+      return sids
+        .map((sid, i) => ({ sid, row: rows[i] }))
+        .filter(({ row }) => row[0] === uid)
+        .map(({ sid, row: [, created, refreshed, end, ua, ip] }) => ({
+          id: sid,
+          created_at: isoDate(created),
+          last_refreshed_at: isoDate(refreshed),
+          expires_at: isoDate(end),
+          user_agent: ua ?? '',
+          ip: ip ?? '',
+          current: sid === currentSid
+        }))
+        .sort((a, b) => a.created_at.localeCompare(b.created_at))
     },
 
     async revoke (sid, userId) {
-      await store(Promise.all([
-        redis.del(keys.session(sid), keys.access(sid)),
-        untrack(String(userId), sid)
-      ]))
+      const uid = String(userId)
+      const owner = await store(redis.hget(keys.session(sid), 'uid'))
+      if (owner !== uid) return false
+      await store(forget(uid, [sid]))
+      return true
+    },
+
+    async revokeAll (userId, except) {
+      const uid = String(userId)
+      const sids = (await store(redis.smembers(keys.userSessions(uid)))).filter(sid => sid !== except)
+      await store(forget(uid, sids))
+      return sids.length
     },
 
     async countLiveTokens () {

@@ -16,6 +16,8 @@ declare module 'fastify' {
     users: {
       create(user: { username: string, email: string, passwordHash: string }): Promise<number>
       findByUsername(username: string): Promise<UserRecord | undefined>
+      findById(id: number): Promise<UserRecord | undefined>
+      setPasswordHash(id: number, passwordHash: string): Promise<void>
       recordLogin(id: number): Promise<void>
       tableNames(): Promise<string[]>
     }
@@ -60,6 +62,18 @@ export default fp(async function users (app) {
         timeout
       }, [username]).catch(unavailable)
       return rows[0]
+    },
+
+    async findById (id) {
+      const [rows] = await db.execute<Array<UserRecord & RowDataPacket>>({
+        sql: 'SELECT id, username, email, password_hash, created_at FROM users WHERE id = ?',
+        timeout
+      }, [id]).catch(unavailable)
+      return rows[0]
+    },
+
+    async setPasswordHash (id, passwordHash) {
+      await db.execute({ sql: 'UPDATE users SET password_hash = ? WHERE id = ?', timeout }, [passwordHash, id]).catch(unavailable)
     },
 
     async recordLogin (id) {

@@ -30,6 +30,8 @@ export const TokenClaims = Type.Object({
   sid: Type.String(),
   jti: Type.String(),
   type: Type.Union([Type.Literal('access'), Type.Literal('refresh')]),
+  /** Refresh tokens only: the session's absolute end (seconds), which no rotation passes. */
+  sxp: Type.Optional(Type.Integer()),
   iat: Type.Integer(),
   exp: Type.Integer(),
   iss: Type.String(),

@@ -38,3 +38,15 @@ export const ProtectedReply = Type.Object({
   user_id: Type.Integer({ examples: [1] }),
   data: Type.Literal('Secret data only for authenticated users')
 })
+
+export const Profile = Type.Object({
+  id: Type.Integer({ examples: [1] }),
+  username: Type.String({ examples: ['usuario_ejemplo'] }),
+  email: Type.String({ examples: ['usuario@example.com'] }),
+  created_at: Type.String({ format: 'date-time' })
+})
+
+export const ChangePasswordBody = Type.Object({
+  current_password: Type.String({ minLength: 1, maxLength: 1024 }),
+  new_password: Password
+}, { additionalProperties: false })

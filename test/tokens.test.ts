@@ -27,7 +27,7 @@ test('missing, malformed and garbage tokens get a 401 with a Bearer challenge', 
 })
 
 test('refresh rotates: a new pair works and the consumed refresh token does not', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { REFRESH_REUSE_INTERVAL_SECONDS: 0 })
   const { tokens } = await loginAsNewUser(app)
 
   const rotated = await refresh(app, tokens.refresh_token)

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { BearerHeaders, LogoutReply } from '../schemas/tokens.js'
+import { ErrorRef } from '../schemas/errors.js'
+
+const route: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/logout/all', {
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['tokens'],
+      summary: 'Revoke every session of the caller, on every device',
+      operationId: 'logoutAll',
+      headers: BearerHeaders,
+      security: [{ bearerAuth: [] }],
+      response: { 200: LogoutReply, 401: ErrorRef, 503: ErrorRef }
+    }
+  }, async (request) => {
+    await app.sessions.revokeAll(request.user.sub)
+    return { message: 'Logged out successfully' as const }
+  })
+}
+
+export default route

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ChangePasswordBody } from '../schemas/users.js'
+import { MessageReply } from '../schemas/sessions.js'
+import { BearerHeaders } from '../schemas/tokens.js'
+import { ErrorRef } from '../schemas/errors.js'
+import { errors } from '../lib/errors.js'
+
+const route: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/password', {
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['users'],
+      summary: 'Change the password; every other session of the user is revoked at once',
+      operationId: 'changePassword',
+      headers: BearerHeaders,
+      body: ChangePasswordBody,
+      security: [{ bearerAuth: [] }],
+      response: { 200: MessageReply, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 503: ErrorRef }
+    }
+  }, async (request) => {
+    const userId = Number(request.user.sub)
+    const newPassword = request.body.new_password.normalize('NFC')
+    if (Buffer.byteLength(newPassword) > 72) throw new errors.PasswordTooLong()
+    const user = await app.users.findById(userId)
+    if (user === undefined) throw new errors.UserNotFound()
+    if (!await app.passwords.verify(request.body.current_password.normalize('NFC'), user.password_hash)) {
+      throw new errors.WrongCurrentPassword()
+    }
+    await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
+    await app.sessions.revokeAll(userId, request.user.sid)
+    return { message: 'Password changed; other sessions were logged out' }
+  })
+}
+
+export default route

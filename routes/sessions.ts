@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { SessionParams, SessionsReply, MessageReply } from '../schemas/sessions.js'
+import { BearerHeaders } from '../schemas/tokens.js'
+import { ErrorRef } from '../schemas/errors.js'
+import { errors } from '../lib/errors.js'
+
+const route: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/sessions', {
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['sessions'],
+      summary: 'The caller\'s live sessions',
+      operationId: 'listSessions',
+      headers: BearerHeaders,
+      security: [{ bearerAuth: [] }],
+      response: { 200: SessionsReply, 401: ErrorRef, 503: ErrorRef }
+    }
+  }, async (request) => ({ sessions: await app.sessions.list(request.user.sub, request.user.sid) }))
+
+  app.delete('/sessions/:id', {
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['sessions'],
+      summary: 'Revoke one of the caller\'s sessions (its access and refresh tokens)',
+      operationId: 'revokeSession',
+      headers: BearerHeaders,
+      params: SessionParams,
+      security: [{ bearerAuth: [] }],
+      response: { 200: MessageReply, 400: ErrorRef, 401: ErrorRef, 404: ErrorRef, 503: ErrorRef }
+    }
+  }, async (request) => {
+    if (!await app.sessions.revoke(request.params.id, request.user.sub)) throw new errors.SessionNotFound()
+    return { message: 'Session revoked' }
+  })
+}
+
+export default route

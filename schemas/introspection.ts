@@ -1,0 +1,22 @@
+import { Type } from '@sinclair/typebox'
+
+export const IntrospectBody = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 8192 }),
+  token_type_hint: Type.Optional(Type.String({ maxLength: 64 }))
+}, { additionalProperties: false })
+
+export const IntrospectReply = Type.Object({
+  active: Type.Boolean(),
+  sub: Type.Optional(Type.String()),
+  sid: Type.Optional(Type.String()),
+  jti: Type.Optional(Type.String()),
+  token_type: Type.Optional(Type.Union([Type.Literal('access'), Type.Literal('refresh')])),
+  exp: Type.Optional(Type.Integer()),
+  iat: Type.Optional(Type.Integer()),
+  iss: Type.Optional(Type.String()),
+  aud: Type.Optional(Type.String())
+}, { description: 'RFC 7662 answer: only `active` when the token is not live' })
+
+export const BasicAuthHeaders = Type.Object({
+  authorization: Type.Optional(Type.String({ description: 'Basic base64(INTROSPECTION_CLIENT_ID:INTROSPECTION_CLIENT_SECRET)' }))
+})
