@@ -2,6 +2,7 @@ import AutoLoad from '@fastify/autoload'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { fileURLToPath } from 'node:url'
 import type { ConfigPluginOptions } from './plugins/config.js'
+import { OneLinePerRequest } from './lib/request-log.js'
 
 export type AppOptions = ConfigPluginOptions
 
@@ -15,6 +16,7 @@ export function serverOptions (logLevel: string): FastifyServerOptions {
         censor: '[redacted]'
       }
     },
+    logController: new OneLinePerRequest(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 16 * 1024,
     trustProxy: false,

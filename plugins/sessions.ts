@@ -66,13 +66,16 @@ export default fp(async function sessions (app) {
     return { pair, ids, accessExp, refreshExp }
   }
 
-  function track (uid: string, sid: string, accessExp: number, refreshExp: number) {
+  function track (sid: string, accessExp: number, refreshExp: number) {
     return Promise.all([
       redis.zadd(keys.liveAccess, accessExp, sid),
-      redis.zadd(keys.liveRefresh, refreshExp, sid),
-      redis.sadd(keys.userSessions(uid), sid),
-      redis.pexpire(keys.userSessions(uid), sessionMaxMs)
+      redis.zadd(keys.liveRefresh, refreshExp, sid)
     ])
+  }
+
+  /** The user's session ids that have not reached their absolute end. */
+  function sessionsOf (uid: string) {
+    return redis.zrangebyscore(keys.userSessions(uid), Date.now(), '+inf')
   }
 
   async function untrack (uid: string, sids: string[]) {
@@ -80,7 +83,7 @@ export default fp(async function sessions (app) {
     await Promise.all([
       redis.zrem(keys.liveAccess, ...sids),
       redis.zrem(keys.liveRefresh, ...sids),
-      redis.srem(keys.userSessions(uid), ...sids)
+      redis.zrem(keys.userSessions(uid), ...sids)
     ])
   }
 
@@ -114,7 +117,11 @@ export default fp(async function sessions (app) {
       await store(Promise.all([
         redis.createSession(keys.session(sid), keys.access(sid), uid, ids.refresh, ids.access,
           accessExp - now, refreshExp - now, now, sessionEnd, client.userAgent, client.ip),
-        track(uid, sid, accessExp, refreshExp),
+        track(sid, accessExp, refreshExp),
+        // The user's index of sessions, scored by their absolute end, lives as long as the last one.
+        redis.zadd(keys.userSessions(uid), sessionEnd, sid),
+        redis.pexpire(keys.userSessions(uid), sessionMaxMs),
+        redis.zremrangebyscore(keys.userSessions(uid), '-inf', now),
         redis.zremrangebyscore(keys.liveAccess, '-inf', now),
         redis.zremrangebyscore(keys.liveRefresh, '-inf', now)
       ]))
@@ -131,7 +138,7 @@ export default fp(async function sessions (app) {
         jti, next.ids.refresh, next.ids.access, accessTtlMs, refreshTtlMs, now, reuseIntervalMs, stored))
 
       if (outcome === 'rotated') {
-        await store(track(uid, sid, next.accessExp, next.refreshExp))
+        await store(track(sid, next.accessExp, next.refreshExp))
         return next.pair
       }
       if (outcome === 'replayed') {
@@ -153,7 +160,7 @@ export default fp(async function sessions (app) {
 
     async list (userId, currentSid) {
       const uid = String(userId)
-      const sids = await store(redis.smembers(keys.userSessions(uid)))
+      const sids = await store(sessionsOf(uid))
       const rows = await store(Promise.all(sids.map(sid =>
         redis.hmget(keys.session(sid), 'uid', 'created', 'refreshed', 'end', 'ua', 'ip'))))
       const gone = sids.filter((_, i) => rows[i][0] === null)
@@ -183,7 +190,7 @@ export default fp(async function sessions (app) {
 
     async revokeAll (userId, except) {
       const uid = String(userId)
-      const sids = (await store(redis.smembers(keys.userSessions(uid)))).filter(sid => sid !== except)
+      const sids = (await store(sessionsOf(uid))).filter(sid => sid !== except)
       await store(forget(uid, sids))
       return sids.length
     },

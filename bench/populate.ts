@@ -1,0 +1,19 @@
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import app from '../app.js'
+import { loadConfig } from '../lib/config.js'
+
+/** Adds live sessions through the service's own sessions plugin (no bcrypt: they skip login). */
+export async function populateSessions (env: Record<string, string | number>, count: number) {
+  if (count <= 0) return
+  const server = Fastify({ logger: false })
+  await server.register(fp(app), { config: loadConfig({ ...env, LOG_LEVEL: 'silent' }) })
+  await server.ready()
+  const batch = 2000
+  for (let done = 0; done < count; done += batch) {
+    const size = Math.min(batch, count - done)
+    await Promise.all(Array.from({ length: size }, (_, i) =>
+      server.sessions.create(1_000_000 + done + i, { userAgent: 'bench/1.0 (populate)', ip: '127.0.0.1' })))
+  }
+  await server.close()
+}

@@ -1,0 +1,211 @@
+// npm run bench: measures the built service (dist/) against a bare baseline route, side by side
+// in one run, on 127.0.0.1 only, with every run bounded in time. Prints one table and writes
+// bench/results/<date>.json and bench/results/latest.json.
+import autocannon from 'autocannon'
+import bcrypt from 'bcryptjs'
+import { Pool } from 'undici'
+import { Redis } from 'ioredis'
+import { createConnection } from 'mysql2/promise'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '../test/throwaway-redis.js'
+import { populateSessions } from './populate.js'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const seconds = Number(process.env.BENCH_SECONDS ?? 8)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const run = randomBytes(4).toString('hex')
+
+interface Row { scenario: string, rps: number, p50: number, p99: number, errors: number, ratio?: string, note?: string }
+const rows: Row[] = []
+const children: ChildProcess[] = []
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+function start (args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  children.push(child)
+  return child
+}
+
+async function waitFor (url: string) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(url)
+      return
+    } catch {}
+    await sleep(100)
+  }
+  throw new Error(`${url} did not come up`)
+}
+
+async function cannon (url: string, opts: Partial<autocannon.Options> = {}) {
+  const result = await autocannon({ url, connections, duration: seconds, ...opts })
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx }
+}
+
+/** Closed-loop clients that each carry their own state forward (refresh chains, logins). */
+async function loops (base: string, clients: number, durationMs: number, step: (pool: Pool, i: number) => Promise<boolean>) {
+  const pool = new Pool(base, { connections: clients })
+  const latencies: number[] = []
+  let errors = 0
+  const end = Date.now() + durationMs
+  await Promise.all(Array.from({ length: clients }, async (_, i) => {
+    while (Date.now() < end) {
+      const t0 = performance.now()
+      const ok = await step(pool, i).catch(() => false)
+      latencies.push(performance.now() - t0)
+      if (!ok) errors++
+    }
+  }))
+  await pool.close()
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0)
+  return { rps: latencies.length / (durationMs / 1000), p50: pct(0.5), p99: pct(0.99), errors }
+}
+
+async function post (pool: Pool, path: string, body: object) {
+  const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  return { status: res.statusCode, json: await res.body.json() as Record<string, string> }
+}
+
+async function removeKeys (redis: Redis, prefix: string) {
+  let cursor = '0'
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000)
+    cursor = next
+    if (found.length > 0) await redis.unlink(...found)
+  } while (cursor !== '0')
+}
+
+const median = <T extends { rps: number }>(runs: T[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]
+
+async function main () {
+  const redisPort = await freePort()
+  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  children.push(redis)
+  const servicePort = await freePort()
+  const baselinePort = await freePort()
+  const secret = randomBytes(32).toString('hex')
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET_KEY: secret,
+    BCRYPT_ROUNDS: '10',
+    DB_HOST: process.env.BENCH_DB_HOST ?? '127.0.0.1',
+    DB_USER: process.env.BENCH_DB_USER ?? 'root',
+    DB_PASSWORD: process.env.BENCH_DB_PASSWORD ?? '',
+    DB_NAME: `jwt_bench_${run}`,
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(redisPort),
+    REDIS_PASSWORD: '',
+    REDIS_KEY_PREFIX: 'jwt:',
+    RATE_LIMIT_ENABLED: 'false'
+  }
+  start(['dist/server.js'], { ...env, PORT: String(servicePort), HOST: '127.0.0.1' })
+  start(['--import', 'tsx', 'bench/baseline.ts'], { ...env, PORT: String(baselinePort) })
+  const service = `http://127.0.0.1:${servicePort}`
+  const baseline = `http://127.0.0.1:${baselinePort}`
+  await waitFor(`${service}/health`)
+  await waitFor(`${baseline}/protected`)
+  const api = new Pool(service, { connections: 4 })
+
+  const users = Array.from({ length: 16 }, (_, i) => ({ username: `bench_${run}_${i}`, email: `bench_${run}_${i}@example.com`, password: `bench-password-${i}` }))
+  for (const user of users) await post(api, '/register', user)
+  const { json: tokens } = await post(api, '/login', { username: users[0].username, password: users[0].password })
+  const auth = { authorization: `Bearer ${tokens.access_token}` }
+
+  // 1. Token checks: the service against the bare baseline, alternated, median of three.
+  const svc = []
+  const base = []
+  for (let i = 0; i < 3; i++) {
+    base.push(await cannon(`${baseline}/protected`, { headers: auth }))
+    svc.push(await cannon(`${service}/protected`, { headers: auth }))
+  }
+  const protectedAlone = median(svc)
+  const baselineRow = median(base)
+  rows.push({ scenario: 'baseline: HS256 verify + Redis EXISTS', ...baselineRow })
+  rows.push({ scenario: 'GET /protected', ...protectedAlone, ratio: `${(protectedAlone.rps / baselineRow.rps).toFixed(2)}x baseline`, note: 'target >= 0.8x' })
+
+  // 2. Refresh chains: each client rotates its own session and carries the new token forward.
+  const chains: string[] = []
+  for (let i = 0; i < 32; i++) chains.push((await post(api, '/login', { username: users[i % 16].username, password: users[i % 16].password })).json.refresh_token)
+  const refresh = await loops(service, 32, seconds * 1000, async (pool, i) => {
+    const { status, json } = await post(pool, '/refresh', { refresh_token: chains[i] })
+    if (status === 200) chains[i] = json.refresh_token
+    return status === 200
+  })
+  rows.push({ scenario: 'POST /refresh (32 rotating chains)', ...refresh })
+
+  // 3. Logins against what the machine's cores can hash.
+  const compareMs = (() => {
+    const hash = bcrypt.hashSync('bench-password-0', 10)
+    const t0 = performance.now()
+    for (let i = 0; i < 10; i++) bcrypt.compareSync('bench-password-0', hash)
+    return (performance.now() - t0) / 10
+  })()
+  const capacity = availableParallelism() * 1000 / compareMs
+  const login = await loops(service, 16, seconds * 1000, async (pool, i) =>
+    (await post(pool, '/login', { username: users[i].username, password: users[i].password })).status === 200)
+  rows.push({ scenario: 'POST /login (16 clients, BCRYPT_ROUNDS=10)', ...login, ratio: `${(login.rps / capacity).toFixed(2)}x capacity`, note: `capacity = ${availableParallelism()} cores / ${compareMs.toFixed(1)} ms per compare = ${capacity.toFixed(1)}/s; target >= 0.9x` })
+
+  // 4. Token checks while 16 clients log in continuously.
+  const [storm] = await Promise.all([
+    cannon(`${service}/protected`, { headers: auth }),
+    loops(service, 16, seconds * 1000, async (pool, i) =>
+      (await post(pool, '/login', { username: users[i].username, password: users[i].password })).status === 200)
+  ])
+  rows.push({ scenario: 'GET /protected during a login storm', ...storm, ratio: `${(storm.p99 / Math.max(1, protectedAlone.p99)).toFixed(2)}x p99 alone`, note: 'target <= 3x' })
+
+  // 5. Token checks with 1k, then 200k, then 1k live sessions in the same Redis (A/B/A), and
+  // Redis bytes per session. The extra sessions are made by the service's own sessions plugin
+  // under another key prefix, so they can be removed again.
+  const probe = new Redis({ port: redisPort, host: '127.0.0.1' })
+  const memory = async () => Number(/used_memory:(\d+)/.exec(await probe.info('memory'))?.[1])
+  const extra = { ...env, REDIS_PORT: redisPort, REDIS_KEY_PREFIX: 'populated:' }
+  const big = Number(process.env.BENCH_SESSIONS ?? 200_000)
+  await populateSessions(extra, 1000)
+  const smallA = await cannon(`${service}/protected`, { headers: auth })
+  const before = await memory()
+  await populateSessions(extra, big - 1000)
+  const bytesPerSession = (await memory() - before) / (big - 1000)
+  const large = await cannon(`${service}/protected`, { headers: auth })
+  await removeKeys(probe, 'populated:')
+  await populateSessions(extra, 1000)
+  const smallB = await cannon(`${service}/protected`, { headers: auth })
+  const small = { rps: (smallA.rps + smallB.rps) / 2, p50: Math.max(smallA.p50, smallB.p50), p99: Math.max(smallA.p99, smallB.p99), errors: smallA.errors + smallB.errors }
+  rows.push({ scenario: 'GET /protected, 1k live sessions (mean of before and after)', ...small })
+  rows.push({ scenario: `GET /protected, ${big / 1000}k live sessions`, ...large, ratio: `${(large.rps / small.rps).toFixed(2)}x at 1k`, note: 'target within 5%' })
+  rows.push({ scenario: 'Redis memory per live session', rps: 0, p50: 0, p99: 0, errors: 0, ratio: `${Math.round(bytesPerSession)} bytes`, note: 'target < 500 bytes' })
+  await probe.quit()
+  await api.close()
+
+  const db = await createConnection({ host: env.DB_HOST, user: env.DB_USER, password: env.DB_PASSWORD })
+  await db.query(`DROP DATABASE IF EXISTS \`${env.DB_NAME}\``)
+  await db.end()
+}
+
+function report () {
+  const header = '| scenario | req/s | p50 ms | p99 ms | errors | ratio | note |\n|---|---:|---:|---:|---:|---|---|'
+  const lines = rows.map(r => `| ${r.scenario} | ${r.rps ? Math.round(r.rps) : ''} | ${r.rps ? r.p50 : ''} | ${r.rps ? r.p99 : ''} | ${r.rps ? r.errors : ''} | ${r.ratio ?? ''} | ${r.note ?? ''} |`)
+  const table = [header, ...lines].join('\n')
+  console.log(table)
+  const dir = fileURLToPath(new URL('results/', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  const result = JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: availableParallelism(), seconds, connections, rows }, null, 2)
+  writeFileSync(`${dir}${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`, result)
+  writeFileSync(`${dir}latest.json`, result)
+}
+
+try {
+  await main()
+  report()
+} finally {
+  // The servers first, then the Redis they use.
+  for (const child of children.reverse()) {
+    child.kill('SIGTERM')
+    await new Promise(resolve => { child.once('exit', resolve); setTimeout(resolve, 3000) })
+  }
+}
