@@ -1,0 +1,32 @@
+import { test } from 'tap'
+import bcrypt from 'bcryptjs'
+import type { RowDataPacket } from 'mysql2'
+import { build, newUser, register } from './helper.js'
+
+test('stored hashes are plain bcrypt at BCRYPT_ROUNDS, never the password', async (t) => {
+  const app = await build(t)
+  const user = await register(app)
+  const [rows] = await app.mysql.query<RowDataPacket[]>('SELECT password_hash FROM users WHERE id = ?', [user.id])
+  const hash = String(rows[0].password_hash)
+  t.match(hash, /^\$2[aby]\$10\$/)
+  t.ok(bcrypt.compareSync(user.password, hash), 'bcryptjs verifies what the worker pool hashed')
+})
+
+test('users whose hashes were made elsewhere (the Flask service\'s bcrypt) can log in', async (t) => {
+  const app = await build(t)
+  const user = newUser('legacy')
+  const legacyHash = bcrypt.hashSync(user.password, 10).replace(/^\$2b\$/, '$2a$')
+  await app.mysql.query('INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)', [user.username, user.email, legacyHash])
+  const res = await app.inject({ method: 'POST', url: '/login', payload: { username: user.username, password: user.password } })
+  t.equal(res.statusCode, 200)
+})
+
+test('passwords are compared after Unicode normalisation', async (t) => {
+  const app = await build(t)
+  const composed = 'contraseña_segura'.normalize('NFC')
+  const decomposed = composed.normalize('NFD')
+  t.not(composed, decomposed)
+  const user = await register(app, { ...newUser(), password: decomposed })
+  const res = await app.inject({ method: 'POST', url: '/login', payload: { username: user.username, password: composed } })
+  t.equal(res.statusCode, 200)
+})
