@@ -7,6 +7,6 @@ export const keys = {
   access: (sid: string) => `at:{${sid}}`,
   successor: (sid: string) => `succ:{${sid}}`,
   userSessions: (uid: number | string) => `user:{${uid}}:sessions`,
-  liveAccess: 'live:access',
-  liveRefresh: 'live:refresh'
+  /** Count of live tokens of one kind whose expiry falls in one bucket of time (lib/live-tokens.ts). */
+  liveTokens: (kind: string, width: number, index: number) => `live:{tokens}:${kind}:${width}:${index}`
 }

@@ -7,6 +7,8 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     createSession(sessionKey: string, accessKey: string, ...args: Array<string | number>): Result<number, Context>
     rotateSession(sessionKey: string, accessKey: string, successorKey: string, ...args: Array<string | number>): Result<string[], Context>
+    endSession(sessionKey: string, accessKey: string, successorKey: string): Result<Array<string | null>, Context>
+    adjustLiveCount(bucketKey: string, delta: number, expiresAt: number): Result<number, Context>
   }
 }
 
@@ -33,4 +35,6 @@ export default fp(async function redis (app) {
   })
   app.redis.defineCommand('createSession', { numberOfKeys: 2, lua: script('create-session') })
   app.redis.defineCommand('rotateSession', { numberOfKeys: 3, lua: script('rotate-session') })
+  app.redis.defineCommand('endSession', { numberOfKeys: 3, lua: script('end-session') })
+  app.redis.defineCommand('adjustLiveCount', { numberOfKeys: 1, lua: script('adjust-live-count') })
 }, { name: 'redis', dependencies: ['config'] })

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { randomBytes } from 'node:crypto'
 import { keys } from '../lib/keys.js'
+import { liveTokens } from '../lib/live-tokens.js'
 import { errors } from '../lib/errors.js'
 import { errorCode } from '../lib/error-code.js'
 import type { TokenClaimsType, TokenPairType } from '../schemas/tokens.js'
@@ -27,15 +28,20 @@ declare module 'fastify' {
       revokeAll(userId: number | string, except?: string): Promise<number>
       /** Live access and refresh tokens, counted without scanning the keyspace. */
       countLiveTokens(): Promise<number>
+      /** Live sessions (one live refresh token each), counted the same way. */
+      countLiveSessions(): Promise<number>
     }
   }
 }
 
-const newId = () => randomBytes(16).toString('base64url')
+// 96 random bits: ids name sessions and tokens; what makes a token valid is its signature.
+const newId = () => randomBytes(12).toString('base64url')
 const seconds = (ms: number) => Math.floor(ms / 1000)
 const isoDate = (ms: string | null) => new Date(Number(ms ?? 0)).toISOString()
 
-interface SignedPair { pair: TokenPairType, ids: { access: string, refresh: string }, accessExp: number, refreshExp: number }
+interface SignedPair { pair: TokenPairType, ids: { access: string, refresh: string }, accessExp: number, refreshExp: number, buckets: [number, number] }
+/** Live-count buckets of a session's access and refresh token, as its scripts return them. */
+type Buckets = ReadonlyArray<string | number | null | undefined>
 
 /**
  * The token lifecycle. A session is a Redis hash holding the current refresh token id; its
@@ -47,6 +53,7 @@ export default fp(async function sessions (app) {
   const refreshTtlMs = config.REFRESH_TOKEN_EXPIRES_DAYS * 86_400_000
   const sessionMaxMs = config.SESSION_MAX_DAYS * 86_400_000
   const reuseIntervalMs = config.REFRESH_REUSE_INTERVAL_SECONDS * 1000
+  const live = liveTokens(redis, { access: accessTtlMs, refresh: refreshTtlMs })
 
   /** Any Redis failure becomes a 503: a token is never accepted when its state is unknown. */
   const store = <T>(command: Promise<T>): Promise<T> =>
@@ -63,14 +70,12 @@ export default fp(async function sessions (app) {
       token_type: 'Bearer',
       expires_in: seconds(accessExp - now)
     }
-    return { pair, ids, accessExp, refreshExp }
+    return { pair, ids, accessExp, refreshExp, buckets: [live.bucketOf('access', accessExp), live.bucketOf('refresh', refreshExp)] }
   }
 
-  function track (sid: string, accessExp: number, refreshExp: number) {
-    return Promise.all([
-      redis.zadd(keys.liveAccess, accessExp, sid),
-      redis.zadd(keys.liveRefresh, refreshExp, sid)
-    ])
+  /** Moves a session's two tokens in the live counts (not atomic with the session: it is only a count). */
+  function count ([access, refresh]: Buckets, delta: 1 | -1) {
+    return Promise.all([live.adjust('access', access ?? null, delta), live.adjust('refresh', refresh ?? null, delta)])
   }
 
   /** The user's session ids that have not reached their absolute end. */
@@ -79,17 +84,12 @@ export default fp(async function sessions (app) {
   }
 
   async function untrack (uid: string, sids: string[]) {
-    if (sids.length === 0) return
-    await Promise.all([
-      redis.zrem(keys.liveAccess, ...sids),
-      redis.zrem(keys.liveRefresh, ...sids),
-      redis.zrem(keys.userSessions(uid), ...sids)
-    ])
+    if (sids.length > 0) await redis.zrem(keys.userSessions(uid), ...sids)
   }
 
   function forget (uid: string, sids: string[]) {
     return Promise.all([
-      ...sids.map(sid => redis.del(keys.session(sid), keys.access(sid), keys.successor(sid))),
+      ...sids.map(async sid => count(await redis.endSession(keys.session(sid), keys.access(sid), keys.successor(sid)), -1)),
       untrack(uid, sids)
     ])
   }
@@ -113,17 +113,15 @@ export default fp(async function sessions (app) {
       const sid = newId()
       const now = Date.now()
       const sessionEnd = now + sessionMaxMs
-      const { pair, ids, accessExp, refreshExp } = signPair(uid, sid, now, sessionEnd)
+      const { pair, ids, accessExp, refreshExp, buckets } = signPair(uid, sid, now, sessionEnd)
       await store(Promise.all([
         redis.createSession(keys.session(sid), keys.access(sid), uid, ids.refresh, ids.access,
-          accessExp - now, refreshExp - now, now, sessionEnd, client.userAgent, client.ip),
-        track(sid, accessExp, refreshExp),
+          accessExp - now, refreshExp - now, now, sessionEnd, client.userAgent, client.ip, ...buckets),
+        count(buckets, 1),
         // The user's index of sessions, scored by their absolute end, lives as long as the last one.
         redis.zadd(keys.userSessions(uid), sessionEnd, sid),
         redis.pexpire(keys.userSessions(uid), sessionMaxMs),
-        redis.zremrangebyscore(keys.userSessions(uid), '-inf', now),
-        redis.zremrangebyscore(keys.liveAccess, '-inf', now),
-        redis.zremrangebyscore(keys.liveRefresh, '-inf', now)
+        redis.zremrangebyscore(keys.userSessions(uid), '-inf', now)
       ]))
       return pair
     },
@@ -134,22 +132,23 @@ export default fp(async function sessions (app) {
       const now = Date.now()
       const next = signPair(uid, sid, now, sxp * 1000)
       const stored = JSON.stringify({ ...next.pair, expires_at: next.accessExp })
-      const [outcome, , replayed] = await store(redis.rotateSession(keys.session(sid), keys.access(sid), keys.successor(sid),
-        jti, next.ids.refresh, next.ids.access, accessTtlMs, refreshTtlMs, now, reuseIntervalMs, stored))
+      const [outcome, , ...rest] = await store(redis.rotateSession(keys.session(sid), keys.access(sid), keys.successor(sid),
+        jti, next.ids.refresh, next.ids.access, accessTtlMs, refreshTtlMs, now, reuseIntervalMs, stored, ...next.buckets))
 
       if (outcome === 'rotated') {
-        await store(track(sid, next.accessExp, next.refreshExp))
+        await store(Promise.all([count(rest, -1), count(next.buckets, 1)]))
         return next.pair
       }
       if (outcome === 'replayed') {
-        const { expires_at: expiresAt, ...pair } = JSON.parse(replayed) as TokenPairType & { expires_at: number }
+        const { expires_at: expiresAt, ...pair } = JSON.parse(rest[0]) as TokenPairType & { expires_at: number }
         return { ...pair, expires_in: Math.max(0, seconds(expiresAt - now)) }
       }
       if (outcome === 'reused') {
         log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
-        await store(untrack(uid, [sid]))
+        await store(Promise.all([untrack(uid, [sid]), count(rest, -1)]))
         throw new errors.RefreshTokenReused()
       }
+      await store(count(rest, -1))
       throw new errors.RevokedToken()
     },
 
@@ -196,12 +195,12 @@ export default fp(async function sessions (app) {
     },
 
     async countLiveTokens () {
-      const now = Date.now()
-      const [access, refresh] = await store(Promise.all([
-        redis.zcount(keys.liveAccess, now, '+inf'),
-        redis.zcount(keys.liveRefresh, now, '+inf')
-      ]))
+      const [access, refresh] = await store(Promise.all([live.count('access'), live.count('refresh')]))
       return access + refresh
+    },
+
+    countLiveSessions () {
+      return store(live.count('refresh'))
     }
   })
 }, { name: 'sessions', dependencies: ['redis', 'jwt', 'config'] })

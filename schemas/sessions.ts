@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 
-export const SessionId = Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'Session id (the `sid` claim of its tokens)', examples: ['CLJEn_-rYlMDOuOW6CA3hQ'] })
+export const SessionId = Type.String({ pattern: '^[A-Za-z0-9_-]{16}$', description: 'Session id (the `sid` claim of its tokens)', examples: ['CLJEn_-rYlMDOuOW'] })
 
 export const Session = Type.Object({
   id: SessionId,
