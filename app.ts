@@ -11,8 +11,11 @@ export function serverOptions (logLevel: string): FastifyServerOptions {
   return {
     logger: {
       level: logLevel,
+      // No path starts with a wildcard: pino would then run every request's child-logger
+      // bindings through the redactor, a measurable cost on the token-check path.
       redact: {
-        paths: ['req.headers.authorization', '*.password', '*.access_token', '*.refresh_token', '*.token'],
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'body', 'password',
+          'current_password', 'new_password', 'access_token', 'refresh_token', 'token'],
         censor: '[redacted]'
       }
     },

@@ -20,7 +20,9 @@ const workerFile = new URL(`../lib/password-worker${import.meta.url.endsWith('.t
 
 export default fp(async function passwords (app) {
   const rounds = app.config.BCRYPT_ROUNDS
-  const pool = new Piscina<PasswordTask, string | boolean>({ filename: workerFile.href, maxThreads: availableParallelism() })
+  // One bcrypt thread per core, at a lower CPU priority than the event loop (nice +10 on Linux):
+  // a login storm then slows other logins, not the token checks served meanwhile.
+  const pool = new Piscina<PasswordTask, string | boolean>({ filename: workerFile.href, maxThreads: availableParallelism(), niceIncrement: 10 })
   app.addHook('onClose', () => pool.destroy())
 
   const hash = async (plain: string) => String(await pool.run({ op: 'hash', plain, rounds }))

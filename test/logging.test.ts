@@ -1,0 +1,40 @@
+import { test } from 'tap'
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import { Writable } from 'node:stream'
+import app, { serverOptions } from '../app.js'
+import { testConfig, cleanUp, newUser } from './helper.js'
+
+test('info logging: one line per request, with its id, and never a password or token', async (t) => {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done() } })
+  const config = testConfig({ LOG_LEVEL: 'info' })
+  const options = serverOptions('info')
+  const server = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
+  await server.register(fp(app), { config })
+  await server.ready()
+  t.teardown(async () => { await server.close(); await cleanUp(config) })
+  lines.length = 0
+
+  const user = newUser()
+  const post = (url: string, payload: object, headers = {}) => server.inject({ method: 'POST', url, payload, headers })
+  await post('/register', user)
+  const { access_token: access, refresh_token: refresh } = (await post('/login', { username: user.username, password: user.password })).json()
+  await post('/login', { username: user.username, password: 'wrong-password-1' })
+  await server.inject({ method: 'GET', url: '/protected', headers: { authorization: `Bearer ${access}`, 'x-request-id': 'trace-me-42' } })
+  await post('/refresh', { refresh_token: refresh })
+  await post('/logout', {}, { authorization: `Bearer ${access}` })
+
+  const requestLines = lines.filter(l => l.msg === 'request completed')
+  t.equal(requestLines.length, 6, 'one line for each of the six requests')
+  t.equal(lines.filter(l => 'reqId' in l).length, lines.filter(l => 'statusCode' in l).length)
+  t.ok(requestLines.some(l => l.reqId === 'trace-me-42' && l.url === '/protected' && l.statusCode === 200), 'x-request-id is the request id')
+  const text = JSON.stringify(lines)
+  for (const secret of [user.password, 'wrong-password-1', access, refresh, access.split('.')[2]]) {
+    t.notOk(text.includes(secret), 'a secret never reaches the log')
+  }
+
+  const child = server.log.child({ reqId: 'x' })
+  child.info({ password: 'p', token: 't', body: { password: 'p' }, headers: { authorization: 'Bearer t' } }, 'careless')
+  t.match(lines.at(-1), { password: '[redacted]', token: '[redacted]', body: '[redacted]', headers: { authorization: '[redacted]' } }, 'careless log calls are redacted too')
+})
