@@ -3,6 +3,9 @@ import { Type, type Static } from '@sinclair/typebox'
 
 const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)))
 
+/** Empty, or `host:port` entries separated by commas. */
+const HOST_PORT_LIST = '^$|^\\s*[^,\\s]+:\\d{1,5}\\s*(,\\s*[^,\\s]+:\\d{1,5}\\s*)*$'
+
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5000 }),
@@ -38,6 +41,10 @@ export const ConfigSchema = Type.Object({
   REDIS_DB: Type.Integer({ minimum: 0, default: 0 }),
   REDIS_KEY_PREFIX: Type.String({ default: 'jwt:' }),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  REDIS_CLUSTER_NODES: Type.String({ pattern: HOST_PORT_LIST, default: '' }),
+  REDIS_SENTINELS: Type.String({ pattern: HOST_PORT_LIST, default: '' }),
+  REDIS_SENTINEL_NAME: Type.String({ minLength: 1, default: 'mymaster' }),
+  REDIS_SENTINEL_PASSWORD: Type.String({ default: '' }),
 
   BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 })
 })
@@ -74,6 +81,12 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   }
   if (config.INTROSPECTION_CLIENT_SECRET !== '' && Buffer.byteLength(config.INTROSPECTION_CLIENT_SECRET) < 16) {
     throw new Error('Invalid configuration: INTROSPECTION_CLIENT_SECRET must be at least 16 bytes')
+  }
+  if (config.REDIS_CLUSTER_NODES !== '') {
+    if (config.REDIS_SENTINELS !== '') throw new Error('Invalid configuration: set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both')
+    if (config.REDIS_DB !== 0) throw new Error('Invalid configuration: Redis Cluster has only database 0; unset REDIS_DB')
+    // The first {...} of a key is its hash tag: the prefix must leave the session's own tag first.
+    if (/[{}]/.test(config.REDIS_KEY_PREFIX)) throw new Error('Invalid configuration: with REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX must not contain { or }')
   }
   return config
 }

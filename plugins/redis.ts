@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import fastifyRedis from '@fastify/redis'
 import { readFileSync } from 'node:fs'
 import type { Result } from 'ioredis'
+import { createRedisClient, closeRedisClient, evictionWarning } from '../lib/redis-client.js'
+import { errorCode } from '../lib/error-code.js'
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -15,26 +17,35 @@ declare module 'ioredis' {
 const script = (name: string) => readFileSync(new URL(`../lib/${name}.lua`, import.meta.url), 'utf8')
 
 /**
- * ioredis for token state. The offline queue is off and commands time out, so a Redis outage
- * turns into a fast 503 instead of requests that hang while ioredis reconnects.
+ * ioredis for token state: one Redis, a Sentinel-managed master or a Redis Cluster
+ * (lib/redis-client.ts). An outage is logged once as a warning, not per failed command, and
+ * its end once as info; requests meanwhile get fast 503s from the sessions plugin.
  */
 export default fp(async function redis (app) {
-  const { config } = app
-  await app.register(fastifyRedis, {
-    host: config.REDIS_HOST,
-    port: config.REDIS_PORT,
-    password: config.REDIS_PASSWORD || undefined,
-    db: config.REDIS_DB,
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    enableAutoPipelining: true,
-    enableOfflineQueue: false,
-    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000)
+  const { config, log } = app
+  const client = createRedisClient(config)
+  let down = false
+  const outage = (err: Error) => {
+    if (down) return
+    down = true
+    log.warn({ err: { message: err.message, code: errorCode(err) } }, 'Redis unreachable: token routes answer 503 until it is back')
+  }
+  client.on('error', outage)
+  client.on('node error', outage)
+  client.on('ready', () => {
+    if (!down) return
+    down = false
+    log.info('Redis reachable again')
   })
+
+  await app.register(fastifyRedis, { client })
+  app.addHook('onClose', () => closeRedisClient(client, config.REDIS_COMMAND_TIMEOUT_MS))
+
   app.redis.defineCommand('createSession', { numberOfKeys: 2, lua: script('create-session') })
   app.redis.defineCommand('rotateSession', { numberOfKeys: 3, lua: script('rotate-session') })
   app.redis.defineCommand('endSession', { numberOfKeys: 3, lua: script('end-session') })
   app.redis.defineCommand('adjustLiveCount', { numberOfKeys: 1, lua: script('adjust-live-count') })
+
+  const warning = evictionWarning(await client.info('memory').catch(() => ''))
+  if (warning !== undefined) log.warn(warning)
 }, { name: 'redis', dependencies: ['config'] })

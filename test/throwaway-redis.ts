@@ -56,6 +56,7 @@ async function waitForPing (port: number) {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 })
+    client.on('error', () => {})
     try {
       await client.connect()
       await client.ping()
