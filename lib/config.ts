@@ -39,7 +39,9 @@ export const ConfigSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ default: 'jwt:' }),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 1000 }),
 
-  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 })
+  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
+
+  DOCS_ENABLED: Type.Boolean({ default: true })
 })
 
 export type Config = Static<typeof ConfigSchema>
