@@ -7,6 +7,12 @@ import { errorStatuses, withErrorResponses } from '../lib/openapi-errors.js'
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
+/** The header each security scheme asks for, spelled out on the operations that use it. */
+const SCHEME_HEADERS: Record<string, string> = {
+  bearerAuth: 'Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).',
+  basicAuth: 'Send `Authorization: Basic <base64 of INTROSPECTION_CLIENT_ID:INTROSPECTION_CLIENT_SECRET>`.'
+}
+
 const asList = <T>(value: T | T[] | undefined): T[] => value === undefined ? [] : Array.isArray(value) ? value : [value]
 
 /**
@@ -77,9 +83,11 @@ export default fp(async function swagger (app) {
       usesStores: bearer,
       rateLimited: rateLimitEnabled && this.hasDecorator('rateLimit') && !limitOff
     })
+    const headers = (security ?? []).flatMap(requirement => Object.keys(requirement)).map(name => SCHEME_HEADERS[name])
     route.schema = {
       ...schema,
       ...(security === undefined ? {} : { security }),
+      ...(schema.description === undefined && headers.length > 0 ? { description: headers.join(' ') } : {}),
       response: withErrorResponses(typeof response === 'object' && response !== null ? { ...response } : undefined, statuses)
     }
   })

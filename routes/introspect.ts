@@ -43,6 +43,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'introspect',
       headers: BasicAuthHeaders,
       body: IntrospectBody,
+      consumes: ['application/x-www-form-urlencoded', 'application/json'],
       security: [{ basicAuth: [] }],
       response: { 200: IntrospectReply, 400: ErrorRef, 401: ErrorRef, 404: ErrorRef, 503: ErrorRef }
     }

@@ -43,7 +43,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RFC 7662 introspection: is this token live? (HTTP Basic client authentication) */
+        /**
+         * RFC 7662 introspection: is this token live? (HTTP Basic client authentication)
+         * @description Send `Authorization: Basic <base64 of INTROSPECTION_CLIENT_ID:INTROSPECTION_CLIENT_SECRET>`.
+         */
         post: operations["introspect"];
         delete?: never;
         options?: never;
@@ -77,7 +80,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the session of the access token: its access and refresh tokens stop working at once */
+        /**
+         * Revoke the session of the access token: its access and refresh tokens stop working at once
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -94,7 +100,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke every session of the caller, on every device */
+        /**
+         * Revoke every session of the caller, on every device
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
         post: operations["logoutAll"];
         delete?: never;
         options?: never;
@@ -109,7 +118,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's profile */
+        /**
+         * The caller's profile
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -128,7 +140,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password; every other session of the user is revoked at once */
+        /**
+         * Change the password; every other session of the user is revoked at once
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
         post: operations["changePassword"];
         delete?: never;
         options?: never;
@@ -143,7 +158,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An endpoint that needs a live access token */
+        /**
+         * An endpoint that needs a live access token
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
         get: operations["getProtected"];
         put?: never;
         post?: never;
@@ -194,7 +212,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live sessions */
+        /**
+         * The caller's live sessions
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
         get: operations["listSessions"];
         put?: never;
         post?: never;
@@ -214,7 +235,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's sessions (its access and refresh tokens) */
+        /**
+         * Revoke one of the caller's sessions (its access and refresh tokens)
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
         delete: operations["revokeSession"];
         options?: never;
         head?: never;
@@ -433,6 +457,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    token: string;
+                    token_type_hint?: string;
+                };
+                "application/x-www-form-urlencoded": {
                     token: string;
                     token_type_hint?: string;
                 };
