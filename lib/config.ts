@@ -46,7 +46,9 @@ export const ConfigSchema = Type.Object({
   REDIS_SENTINEL_NAME: Type.String({ minLength: 1, default: 'mymaster' }),
   REDIS_SENTINEL_PASSWORD: Type.String({ default: '' }),
 
-  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 })
+  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
+
+  DOCS_ENABLED: Type.Boolean({ default: true })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { HealthReply } from '../schemas/health.js'
+import { HealthReply, UnhealthyReply } from '../schemas/health.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
@@ -7,7 +7,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['health'],
       summary: 'Deep health check: MariaDB, Redis and the number of live tokens',
       operationId: 'getHealth',
-      response: { 200: HealthReply, 503: HealthReply }
+      response: { 200: HealthReply, 503: UnhealthyReply }
     }
   }, async (request, reply) => {
     const [tables, redisTokens] = await Promise.allSettled([

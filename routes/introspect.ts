@@ -43,7 +43,8 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'introspect',
       headers: BasicAuthHeaders,
       body: IntrospectBody,
-      security: [{ introspectionClient: [] }],
+      consumes: ['application/x-www-form-urlencoded', 'application/json'],
+      security: [{ basicAuth: [] }],
       response: { 200: IntrospectReply, 400: ErrorRef, 401: ErrorRef, 404: ErrorRef, 503: ErrorRef }
     }
   }, async (request, reply) => {

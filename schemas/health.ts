@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 
 const Connection = Type.Union([Type.Literal('connected'), Type.Literal('disconnected')])
 
-export const HealthReply = Type.Object({
+const healthFields = {
   status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
   database: Connection,
   redis: Connection,
@@ -10,4 +10,30 @@ export const HealthReply = Type.Object({
   redis_tokens: Type.Integer({ description: 'Live access and refresh tokens', examples: [5] }),
   note: Type.String({ examples: ['Tokens managed in Redis, not database'] }),
   timestamp: Type.String({ examples: ['2024-01-01T12:00:00.000000'] })
+}
+
+export const HealthReply = Type.Object(healthFields, {
+  description: 'MariaDB and Redis both answer',
+  examples: [{
+    status: 'healthy',
+    database: 'connected',
+    redis: 'connected',
+    tables: ['users'],
+    redis_tokens: 5,
+    note: 'Tokens managed in Redis, not database',
+    timestamp: '2024-01-01T12:00:00.000000'
+  }]
+})
+
+export const UnhealthyReply = Type.Object(healthFields, {
+  description: 'MariaDB or Redis does not answer: the failing part is `disconnected`',
+  examples: [{
+    status: 'unhealthy',
+    database: 'connected',
+    redis: 'disconnected',
+    tables: ['users'],
+    redis_tokens: 0,
+    note: 'Tokens managed in Redis, not database',
+    timestamp: '2024-01-01T12:00:00.000000'
+  }]
 })

@@ -14,4 +14,4 @@ export const Jwk = Type.Object({
 }, { $id: 'Jwk', title: 'Jwk' })
 export type JwkType = Static<typeof Jwk>
 
-export const JwksReply = Type.Object({ keys: Type.Array(Type.Ref(Jwk)) }, { title: 'Jwks' })
+export const JwksReply = Type.Object({ keys: Type.Array(Type.Ref(Jwk)) }, { title: 'Jwks', description: 'The JWK Set (`{"keys":[]}` with HS256)' })

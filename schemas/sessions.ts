@@ -13,8 +13,8 @@ export const Session = Type.Object({
 }, { $id: 'Session', title: 'Session' })
 export type SessionType = Static<typeof Session>
 
-export const SessionsReply = Type.Object({ sessions: Type.Array(Type.Ref(Session)) })
+export const SessionsReply = Type.Object({ sessions: Type.Array(Type.Ref(Session)) }, { description: 'Live sessions, oldest first' })
 
 export const SessionParams = Type.Object({ id: SessionId })
 
-export const MessageReply = Type.Object({ message: Type.String() })
+export const MessageReply = Type.Object({ message: Type.String() }, { description: 'Done' })

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 
-const Jwt = Type.String({ examples: ['eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...'] })
+const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...'
+const Jwt = Type.String({ examples: [jwt] })
 
 export const TokenPair = Type.Object({
   access_token: Jwt,
@@ -10,18 +11,27 @@ export const TokenPair = Type.Object({
 })
 export type TokenPairType = Static<typeof TokenPair>
 
-export const LoginReply = Type.Composite([TokenPair, Type.Object({ message: Type.Literal('Login successful') })])
+export const LoginReply = Type.Composite([TokenPair, Type.Object({ message: Type.Literal('Login successful') })], {
+  description: 'A new session: its access and refresh token',
+  examples: [{ access_token: jwt, refresh_token: jwt, token_type: 'Bearer', expires_in: 900, message: 'Login successful' }]
+})
 
 export const RefreshBody = Type.Object({
-  refresh_token: Type.String({ minLength: 1, maxLength: 4096, examples: ['eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...'] })
-}, { additionalProperties: false })
+  refresh_token: Type.String({ minLength: 1, maxLength: 4096, examples: [jwt] })
+}, { additionalProperties: false, examples: [{ refresh_token: jwt }] })
 
-export const RefreshReply = Type.Composite([TokenPair, Type.Object({ message: Type.Literal('Token refreshed successfully') })])
+export const RefreshReply = Type.Composite([TokenPair, Type.Object({ message: Type.Literal('Token refreshed successfully') })], {
+  description: 'The next pair: the presented refresh token is consumed, the previous access token revoked',
+  examples: [{ access_token: jwt, refresh_token: jwt, token_type: 'Bearer', expires_in: 900, message: 'Token refreshed successfully' }]
+})
 
-export const LogoutReply = Type.Object({ message: Type.Literal('Logged out successfully') })
+export const LogoutReply = Type.Object({ message: Type.Literal('Logged out successfully') }, {
+  description: 'The session\'s access and refresh tokens are revoked',
+  examples: [{ message: 'Logged out successfully' }]
+})
 
 export const BearerHeaders = Type.Object({
-  authorization: Type.Optional(Type.String({ description: 'Bearer <access_token>', examples: ['Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...'] }))
+  authorization: Type.Optional(Type.String({ description: 'Bearer <access_token>', examples: [`Bearer ${jwt}`] }))
 })
 
 /** Claims of both token types; `type` keeps a refresh token from passing as an access token. */

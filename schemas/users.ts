@@ -19,24 +19,30 @@ export const RegisterBody = Type.Object({
   username: Username,
   email: Type.String({ format: 'email', maxLength: 254, examples: ['usuario@example.com'] }),
   password: Password
-}, { additionalProperties: false })
+}, {
+  additionalProperties: false,
+  examples: [{ username: 'usuario_ejemplo', email: 'usuario@example.com', password: 'contraseña_segura' }]
+})
 export type RegisterBodyType = Static<typeof RegisterBody>
 
 export const RegisterReply = Type.Object({
   message: Type.Literal('User registered successfully'),
   user_id: Type.Integer({ examples: [1] })
-})
+}, { description: 'The account was created', examples: [{ message: 'User registered successfully', user_id: 1 }] })
 
 export const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 254, examples: ['usuario_ejemplo'] }),
   password: Type.String({ minLength: 1, maxLength: 1024, examples: ['contraseña_segura'] })
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ username: 'usuario_ejemplo', password: 'contraseña_segura' }] })
 export type LoginBodyType = Static<typeof LoginBody>
 
 export const ProtectedReply = Type.Object({
   message: Type.Literal('This is a protected endpoint'),
   user_id: Type.Integer({ examples: [1] }),
   data: Type.Literal('Secret data only for authenticated users')
+}, {
+  description: 'The token is live',
+  examples: [{ message: 'This is a protected endpoint', user_id: 1, data: 'Secret data only for authenticated users' }]
 })
 
 export const Profile = Type.Object({
@@ -44,7 +50,7 @@ export const Profile = Type.Object({
   username: Type.String({ examples: ['usuario_ejemplo'] }),
   email: Type.String({ examples: ['usuario@example.com'] }),
   created_at: Type.String({ format: 'date-time' })
-})
+}, { description: 'The caller\'s account' })
 
 export const ChangePasswordBody = Type.Object({
   current_password: Type.String({ minLength: 1, maxLength: 1024 }),

@@ -1,0 +1,104 @@
+import fp from 'fastify-plugin'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import type { FastifySchema, RouteOptions } from 'fastify'
+import pkg from '../package.json' with { type: 'json' }
+import { errorStatuses, withErrorResponses } from '../lib/openapi-errors.js'
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** The header each security scheme asks for, spelled out on the operations that use it. */
+const SCHEME_HEADERS: Record<string, string> = {
+  bearerAuth: 'Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).',
+  basicAuth: 'Send `Authorization: Basic <base64 of INTROSPECTION_CLIENT_ID:INTROSPECTION_CLIENT_SECRET>`.'
+}
+
+const asList = <T>(value: T | T[] | undefined): T[] => value === undefined ? [] : Array.isArray(value) ? value : [value]
+
+/**
+ * The OpenAPI 3.1 document, built from the routes' TypeBox schemas. Shared schemas (added with
+ * addSchema and an $id) become components/schemas under that $id. The UI and the JSON/YAML
+ * routes are served at /documentation unless DOCS_ENABLED is false; the document itself is
+ * always built (`npm run openapi` writes it out).
+ */
+export default fp(async function swagger (app) {
+  const { config } = app
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: pkg.name,
+        version: pkg.version,
+        description: `${pkg.description}. Errors share one shape (\`ErrorReply\`) with a stable \`code\`; every 401 carries \`WWW-Authenticate\`.`
+      },
+      servers: [{ url: 'http://localhost:5000', description: 'A local instance (`npm run start:local`)' }],
+      tags: [
+        { name: 'users', description: 'Accounts: register, profile, password' },
+        { name: 'tokens', description: 'Log in, rotate the refresh token, log out' },
+        { name: 'protected', description: 'Resources that need a live access token' },
+        { name: 'sessions', description: 'The caller\'s sessions (one per login)' },
+        { name: 'keys', description: 'Verifying tokens elsewhere: JWKS and introspection' },
+        { name: 'health', description: 'Liveness of the service and its stores' }
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'The `access_token` of `/login` or `/refresh`: `Authorization: Bearer <access_token>`'
+          },
+          basicAuth: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'Introspection client: `INTROSPECTION_CLIENT_ID` and `INTROSPECTION_CLIENT_SECRET`'
+          }
+        }
+      }
+    },
+    refResolver: {
+      // Components are named after the shared schema's $id (`ErrorReply`), not `def-N`.
+      buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
+    }
+  })
+
+  // Coupling with the rate limiter: @fastify/rate-limit decorates `rateLimit` when it is
+  // registered (RATE_LIMIT_ENABLED) and, registered before the routes, limits every route whose
+  // config does not say `rateLimit: false`. Those routes document 429.
+  const rateLimitEnabled = !('RATE_LIMIT_ENABLED' in config) || config.RATE_LIMIT_ENABLED !== false
+
+  app.addHook('onRoute', function (route: RouteOptions) {
+    const schema: FastifySchema | undefined = route.schema
+    if (schema === undefined || schema.hide === true) return
+    const bearer = asList(route.onRequest).includes(app.authenticate)
+    const security = schema.security ?? (bearer ? [{ bearerAuth: [] }] : undefined)
+    const limitOff = route.config !== undefined && 'rateLimit' in route.config && route.config.rateLimit === false
+    const response = schema.response
+    const statuses = errorStatuses({
+      validates: [schema.body, schema.params, schema.querystring, schema.headers].some(part => part !== undefined),
+      hasBody: schema.body !== undefined && asList(route.method).some(method => BODY_METHODS.has(method)),
+      authenticates: bearer || (security ?? []).length > 0,
+      // The bearer check reads the token's state in Redis; other routes say 503 themselves.
+      usesStores: bearer,
+      rateLimited: rateLimitEnabled && this.hasDecorator('rateLimit') && !limitOff
+    })
+    const headers = (security ?? []).flatMap(requirement => Object.keys(requirement)).map(name => SCHEME_HEADERS[name])
+    route.schema = {
+      ...schema,
+      ...(security === undefined ? {} : { security }),
+      ...(schema.description === undefined && headers.length > 0 ? { description: headers.join(' ') } : {}),
+      response: withErrorResponses(typeof response === 'object' && response !== null ? { ...response } : undefined, statuses)
+    }
+  })
+
+  if (config.DOCS_ENABLED) {
+    await app.register(fastifySwaggerUi, {
+      routePrefix: '/documentation',
+      // The UI sets its own CSP on its routes (after any global one, e.g. helmet's), without
+      // upgrade-insecure-requests so that it also loads over plain HTTP on a private network.
+      staticCSP: true,
+      transformStaticCSP: (header) => header.replace(/ ?upgrade-insecure-requests;?/, '')
+    })
+  }
+}, { name: 'swagger', dependencies: ['config', 'schemas', 'authenticate'] })
