@@ -39,7 +39,15 @@ export const ConfigSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ default: 'jwt:' }),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 1000 }),
 
-  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 })
+  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
+
+  RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
+  LOGIN_RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 30 }),
+  LOGIN_RATE_LIMIT_USERNAME_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  REGISTER_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  REFRESH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 60 })
 })
 
 export type Config = Static<typeof ConfigSchema>
