@@ -41,6 +41,8 @@ export const ConfigSchema = Type.Object({
 
   BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
 
+  CORS_ORIGINS: Type.String({ default: '' }),
+
   RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
@@ -83,5 +85,14 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   if (config.INTROSPECTION_CLIENT_SECRET !== '' && Buffer.byteLength(config.INTROSPECTION_CLIENT_SECRET) < 16) {
     throw new Error('Invalid configuration: INTROSPECTION_CLIENT_SECRET must be at least 16 bytes')
   }
+  const badOrigin = corsOrigins(config).find(origin => !/^https?:\/\/[^/\s]+$/.test(origin))
+  if (badOrigin !== undefined) {
+    throw new Error(`Invalid configuration: CORS_ORIGINS entry "${badOrigin}" is not an origin like https://app.example.com (no path, comma-separated)`)
+  }
   return config
+}
+
+/** The browser origins CORS_ORIGINS allows (comma-separated); none means CORS stays closed. */
+export function corsOrigins (config: Pick<Config, 'CORS_ORIGINS'>): string[] {
+  return config.CORS_ORIGINS.split(',').map(origin => origin.trim()).filter(origin => origin !== '')
 }
