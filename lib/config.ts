@@ -48,7 +48,17 @@ export const ConfigSchema = Type.Object({
 
   BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
 
-  DOCS_ENABLED: Type.Boolean({ default: true })
+  DOCS_ENABLED: Type.Boolean({ default: true }),
+
+  CORS_ORIGINS: Type.String({ default: '' }),
+
+  RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
+  LOGIN_RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 30 }),
+  LOGIN_RATE_LIMIT_USERNAME_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  REGISTER_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  REFRESH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 60 })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -90,5 +100,14 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
     // The first {...} of a key is its hash tag: the prefix must leave the session's own tag first.
     if (/[{}]/.test(config.REDIS_KEY_PREFIX)) throw new Error('Invalid configuration: with REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX must not contain { or }')
   }
+  const badOrigin = corsOrigins(config).find(origin => !/^https?:\/\/[^/\s]+$/.test(origin))
+  if (badOrigin !== undefined) {
+    throw new Error(`Invalid configuration: CORS_ORIGINS entry "${badOrigin}" is not an origin like https://app.example.com (no path, comma-separated)`)
+  }
   return config
+}
+
+/** The browser origins CORS_ORIGINS allows (comma-separated); none means CORS stays closed. */
+export function corsOrigins (config: Pick<Config, 'CORS_ORIGINS'>): string[] {
+  return config.CORS_ORIGINS.split(',').map(origin => origin.trim()).filter(origin => origin !== '')
 }

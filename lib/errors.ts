@@ -16,6 +16,7 @@ export const errors = {
   UsernameTaken: createError('USERNAME_TAKEN', 'Username already exists', 409),
   EmailTaken: createError('EMAIL_TAKEN', 'Email already exists', 409),
   PasswordTooLong: createError('PASSWORD_TOO_LONG', 'password must be at most 72 bytes of UTF-8: bcrypt would silently ignore the rest', 400),
+  RateLimited: createError('RATE_LIMITED', 'Too many requests, retry in %s', 429),
   TokenStoreUnavailable: createError('TOKEN_STORE_UNAVAILABLE', 'Token store is unavailable, try again shortly', 503),
   DatabaseUnavailable: createError('DATABASE_UNAVAILABLE', 'User database is unavailable, try again shortly', 503)
 }

@@ -4,6 +4,7 @@ import { ErrorRef } from '../schemas/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/refresh', {
+    preValidation: app.strictRateLimit('refresh', app.config.REFRESH_RATE_LIMIT_MAX),
     schema: {
       tags: ['tokens'],
       summary: 'Rotate a refresh token: consume it and get a new access and refresh token',

@@ -5,6 +5,7 @@ import { errors } from '../lib/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/register', {
+    preValidation: app.strictRateLimit('register', app.config.REGISTER_RATE_LIMIT_MAX),
     schema: {
       tags: ['users'],
       summary: 'Create a user account',

@@ -1,7 +1,8 @@
 import { test } from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { loadConfig, LOCAL_DEV_SECRET } from '../lib/config.js'
+import { corsOrigins, loadConfig, LOCAL_DEV_SECRET } from '../lib/config.js'
+import { testConfig } from './helper.js'
 
 const secret = 'x'.repeat(32)
 
@@ -42,4 +43,10 @@ test('the server refuses to start with one line when the secret is weak', async 
   t.equal(code, 1)
   t.equal(stderr.trim().split('\n').length, 1, stderr)
   t.match(stderr, /JWT_SECRET_KEY must be at least 32 bytes/)
+})
+
+test('CORS_ORIGINS must list origins, not URLs with paths', async (t) => {
+  t.throws(() => testConfig({ CORS_ORIGINS: 'https://app.example.com/path' }), /CORS_ORIGINS entry "https:\/\/app.example.com\/path"/)
+  t.throws(() => testConfig({ CORS_ORIGINS: '*' }), /CORS_ORIGINS/)
+  t.same(corsOrigins(testConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:3000' })), ['https://a.example.com', 'http://localhost:3000'])
 })

@@ -1,0 +1,68 @@
+import fp from 'fastify-plugin'
+import fastifyRateLimit from '@fastify/rate-limit'
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import { errors } from '../lib/errors.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * A hook (for preValidation or later, after the global limit's onRequest) enforcing a stricter limit of `max` requests per window on one route, counted per
+     * client IP or per the key `keyOf` gives (e.g. a username). Over it: 429; while Redis is
+     * unreachable: 503 (fails closed). A no-op when RATE_LIMIT_ENABLED is false.
+     */
+    strictRateLimit(name: string, max: number, keyOf?: (request: FastifyRequest) => string): onRequestAsyncHookHandler
+  }
+}
+
+/**
+ * @fastify/rate-limit with its Redis store on the service's ioredis client (so under
+ * REDIS_KEY_PREFIX, `rl:` keys), so limits hold across every instance. The global per-IP limit
+ * fails open when Redis is unreachable: /health must still answer, and token routes answer 503
+ * on their own. The stricter limits of login, register and refresh fail closed: without them a
+ * password could be guessed at full speed.
+ */
+export default fp(async function rateLimit (app) {
+  const { config } = app
+  if (!config.RATE_LIMIT_ENABLED) {
+    app.decorate('strictRateLimit', () => async () => {})
+    return
+  }
+
+  const timeWindow = config.RATE_LIMIT_WINDOW_SECONDS * 1000
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_MAX,
+    timeWindow,
+    redis: app.redis,
+    nameSpace: 'rl:',
+    skipOnError: true,
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) => new errors.RateLimited(`${Math.ceil(context.ttl / 1000)} seconds`)
+  })
+
+  app.decorate('strictRateLimit', (name, max, keyOf) => {
+    const limit = app.createRateLimit({
+      max,
+      timeWindow,
+      skipOnError: false,
+      keyGenerator: (request) => `${name}:${keyOf === undefined ? request.ip : keyOf(request)}`
+    })
+    return async function (request, reply) {
+      const result = await limit(request).catch((err: unknown) => {
+        throw new errors.TokenStoreUnavailable({ cause: err })
+      })
+      if (result.isAllowed) return
+      // Several limits apply to one request: the headers report the closest to running out
+      const reported = reply.getHeader('ratelimit-remaining')
+      if (reported === undefined || result.remaining <= Number(reported)) {
+        reply.header('ratelimit-limit', result.max)
+        reply.header('ratelimit-remaining', result.remaining)
+        reply.header('ratelimit-reset', result.ttlInSeconds)
+      }
+      if (result.isExceeded) {
+        reply.header('retry-after', result.ttlInSeconds)
+        throw new errors.RateLimited(`${result.ttlInSeconds} seconds`)
+      }
+    }
+  })
+}, { name: 'rate-limit', dependencies: ['config', 'redis'] })

@@ -1,0 +1,47 @@
+import { test } from 'tap'
+import { build } from './helper.js'
+
+test('security headers are on every answer: success, error and 404', async (t) => {
+  const app = await build(t)
+  const answers = {
+    health: await app.inject({ method: 'GET', url: '/health' }),
+    unauthorized: await app.inject({ method: 'GET', url: '/protected' }),
+    badRequest: await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/json' }, payload: '{' }),
+    notFound: await app.inject({ method: 'GET', url: '/no-such-route' })
+  }
+  for (const [name, res] of Object.entries(answers)) {
+    t.equal(res.headers['x-content-type-options'], 'nosniff', name)
+    t.equal(res.headers['x-frame-options'], 'SAMEORIGIN', name)
+    t.match(res.headers['strict-transport-security'], /max-age=\d+/, name)
+    t.match(res.headers['content-security-policy'], /default-src 'self'/, name)
+    t.equal(res.headers['x-powered-by'], undefined, name)
+  }
+  t.equal(answers.notFound.statusCode, 404)
+})
+
+test('CORS is closed when CORS_ORIGINS is empty', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://app.example.com' } })
+  t.equal(res.headers['access-control-allow-origin'], undefined)
+  const preflight = await app.inject({
+    method: 'OPTIONS', url: '/login', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' }
+  })
+  t.equal(preflight.headers['access-control-allow-origin'], undefined)
+})
+
+test('CORS answers the listed origins only', async (t) => {
+  const app = await build(t, { CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' })
+  const allowed = await app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://admin.example.com' } })
+  t.equal(allowed.headers['access-control-allow-origin'], 'https://admin.example.com')
+  t.match(allowed.headers['access-control-expose-headers'], /retry-after/)
+
+  const preflight = await app.inject({
+    method: 'OPTIONS', url: '/login', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' }
+  })
+  t.equal(preflight.statusCode, 204)
+  t.equal(preflight.headers['access-control-allow-origin'], 'https://app.example.com')
+  t.match(preflight.headers['access-control-allow-methods'], /POST/)
+
+  const other = await app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://evil.example.net' } })
+  t.equal(other.headers['access-control-allow-origin'], undefined)
+})

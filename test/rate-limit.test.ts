@@ -1,0 +1,109 @@
+import { test } from 'tap'
+import { Redis } from 'ioredis'
+import type { FastifyInstance } from 'fastify'
+import { build, localServices, newUser, register } from './helper.js'
+import { startRedis } from './throwaway-redis.js'
+
+const limited = (overrides: Record<string, unknown> = {}) => ({
+  RATE_LIMIT_ENABLED: true,
+  RATE_LIMIT_MAX: 1000,
+  LOGIN_RATE_LIMIT_IP_MAX: 1000,
+  LOGIN_RATE_LIMIT_USERNAME_MAX: 1000,
+  REGISTER_RATE_LIMIT_MAX: 1000,
+  REFRESH_RATE_LIMIT_MAX: 1000,
+  ...overrides
+})
+
+function loginFrom (app: FastifyInstance, ip: string, username: string, password = 'not-the-password') {
+  return app.inject({ method: 'POST', url: '/login', remoteAddress: ip, payload: { username, password } })
+}
+
+test('over the per-IP login limit: 429 with Retry-After and RateLimit headers; other IPs unaffected', async (t) => {
+  const app = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 3 }))
+  for (let i = 0; i < 3; i++) {
+    const res = await loginFrom(app, '10.0.0.1', `someone_${i}`)
+    t.equal(res.statusCode, 401, `attempt ${i + 1} is judged`)
+    t.equal(res.headers['ratelimit-limit'], '3')
+    t.equal(res.headers['ratelimit-remaining'], String(2 - i))
+  }
+  const over = await loginFrom(app, '10.0.0.1', 'someone_else')
+  t.equal(over.statusCode, 429)
+  t.same(Object.keys(over.json()).sort(), ['code', 'error', 'message', 'statusCode'])
+  t.match(over.json(), { statusCode: 429, error: 'Too Many Requests', code: 'RATE_LIMITED', message: /retry in \d+ seconds/ })
+  const retryAfter = Number(over.headers['retry-after'])
+  t.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`)
+  t.equal(over.headers['ratelimit-remaining'], '0')
+  t.ok(Number(over.headers['ratelimit-reset']) > 0)
+
+  t.equal((await loginFrom(app, '10.0.0.2', 'someone_else')).statusCode, 401, 'another address still gets an answer')
+})
+
+test('the per-username login limit holds across addresses and letter case; other users unaffected', async (t) => {
+  const app = await build(t, limited({ LOGIN_RATE_LIMIT_USERNAME_MAX: 2 }))
+  const user = await register(app)
+  t.equal((await loginFrom(app, '10.0.1.1', user.username)).statusCode, 401)
+  t.equal((await loginFrom(app, '10.0.1.2', user.username.toUpperCase())).statusCode, 401)
+  const over = await loginFrom(app, '10.0.1.3', user.username, user.password)
+  t.equal(over.statusCode, 429, 'even the right password is refused once the account is being guessed at')
+  t.match(over.json(), { code: 'RATE_LIMITED' })
+  t.ok(over.headers['retry-after'])
+
+  const other = await register(app)
+  t.equal((await loginFrom(app, '10.0.1.3', other.username, other.password)).statusCode, 200, 'another account logs in from the same address')
+})
+
+test('register and refresh have their own per-IP limits; the global limit covers every route', async (t) => {
+  const app = await build(t, limited({ REGISTER_RATE_LIMIT_MAX: 2, REFRESH_RATE_LIMIT_MAX: 2, RATE_LIMIT_MAX: 4 }))
+  const registerFrom = (ip: string) => app.inject({ method: 'POST', url: '/register', remoteAddress: ip, payload: newUser() })
+  t.equal((await registerFrom('10.0.2.1')).statusCode, 201)
+  t.equal((await registerFrom('10.0.2.1')).statusCode, 201)
+  t.equal((await registerFrom('10.0.2.1')).statusCode, 429)
+  t.equal((await registerFrom('10.0.2.2')).statusCode, 201)
+
+  const refreshFrom = (ip: string) => app.inject({ method: 'POST', url: '/refresh', remoteAddress: ip, payload: { refresh_token: 'x.y.z' } })
+  t.equal((await refreshFrom('10.0.3.1')).statusCode, 401)
+  t.equal((await refreshFrom('10.0.3.1')).statusCode, 401)
+  t.equal((await refreshFrom('10.0.3.1')).statusCode, 429)
+
+  const health = (ip: string) => app.inject({ method: 'GET', url: '/health', remoteAddress: ip })
+  for (let i = 0; i < 4; i++) t.equal((await health('10.0.4.1')).statusCode, 200)
+  const over = await health('10.0.4.1')
+  t.equal(over.statusCode, 429)
+  t.match(over.json(), { statusCode: 429, code: 'RATE_LIMITED', message: /retry in \d+ seconds/ })
+  t.ok(over.headers['retry-after'])
+  t.equal(over.headers['ratelimit-limit'], '4')
+  t.equal((await health('10.0.4.2')).statusCode, 200)
+})
+
+test('limits hold across instances sharing Redis, under the service\'s key prefix', async (t) => {
+  const first = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 2 }))
+  const second = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 2, REDIS_KEY_PREFIX: first.config.REDIS_KEY_PREFIX, DB_NAME: first.config.DB_NAME }))
+  t.equal((await loginFrom(first, '10.0.5.1', 'nobody_1')).statusCode, 401)
+  t.equal((await loginFrom(second, '10.0.5.1', 'nobody_2')).statusCode, 401)
+  t.equal((await loginFrom(first, '10.0.5.1', 'nobody_3')).statusCode, 429, 'the second instance\'s attempt counted on the first')
+  t.equal((await loginFrom(second, '10.0.5.1', 'nobody_4')).statusCode, 429)
+
+  const redis = new Redis({ host: localServices.REDIS_HOST, port: Number(localServices.REDIS_PORT), password: localServices.REDIS_PASSWORD || undefined })
+  t.teardown(() => redis.quit())
+  const keys = await redis.keys(`${first.config.REDIS_KEY_PREFIX}rl:*`)
+  t.ok(keys.length > 0, 'counters live under REDIS_KEY_PREFIX')
+  t.ok(keys.every(key => key.startsWith(first.config.REDIS_KEY_PREFIX)))
+})
+
+test('with Redis down: login, register and refresh fail closed with 503; other routes keep their own answers', async (t) => {
+  const redis = await startRedis(t)
+  const app = await build(t, limited({ REDIS_PORT: redis.port, REDIS_COMMAND_TIMEOUT_MS: 300 }))
+  await redis.stop()
+
+  const login = await loginFrom(app, '10.0.6.1', 'nobody_here')
+  t.equal(login.statusCode, 503, 'no unthrottled password guessing while the counters are gone')
+  t.match(login.json(), { statusCode: 503, code: 'TOKEN_STORE_UNAVAILABLE' })
+  t.equal((await app.inject({ method: 'POST', url: '/register', payload: newUser() })).statusCode, 503)
+  t.equal((await app.inject({ method: 'POST', url: '/refresh', payload: { refresh_token: 'x.y.z' } })).statusCode, 503)
+
+  const health = await app.inject({ method: 'GET', url: '/health' })
+  t.equal(health.statusCode, 503)
+  t.match(health.json(), { redis: 'disconnected', database: 'connected' }, 'the global limit lets /health report the outage')
+  await redis.restart()
+  for (let i = 0; i < 100 && app.redis.status !== 'ready'; i++) await new Promise(resolve => setTimeout(resolve, 100))
+})
