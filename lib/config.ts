@@ -39,7 +39,11 @@ export const ConfigSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ default: 'jwt:' }),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 1000 }),
 
-  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 })
+  BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
+
+  SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
+  METRICS_ENABLED: Type.Boolean({ default: true }),
+  METRICS_TOKEN: Type.String({ default: '' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -74,6 +78,9 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   }
   if (config.INTROSPECTION_CLIENT_SECRET !== '' && Buffer.byteLength(config.INTROSPECTION_CLIENT_SECRET) < 16) {
     throw new Error('Invalid configuration: INTROSPECTION_CLIENT_SECRET must be at least 16 bytes')
+  }
+  if (config.METRICS_TOKEN !== '' && Buffer.byteLength(config.METRICS_TOKEN) < 16) {
+    throw new Error('Invalid configuration: METRICS_TOKEN must be at least 16 bytes')
   }
   return config
 }
