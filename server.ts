@@ -1,5 +1,6 @@
 import Fastify from 'fastify'
 import closeWithGrace from 'close-with-grace'
+import fp from 'fastify-plugin'
 import app, { serverOptions } from './app.js'
 import { loadConfig, type Config } from './lib/config.js'
 
@@ -12,11 +13,18 @@ try {
 }
 
 const server = Fastify(serverOptions(config.LOG_LEVEL))
-await server.register(app, { config })
+// fp() lifts the app's decorators (lifecycle for the drain) to this instance, as in the tests
+await server.register(fp(app), { config })
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-  if (err) server.log.error({ err }, 'closing after an error')
-  else server.log.info({ signal }, 'closing: finishing in-flight requests')
+// On SIGTERM/SIGINT: readiness turns 503 and the server keeps serving for
+// SHUTDOWN_DRAIN_SECONDS, so load balancers stop routing here; then in-flight requests finish.
+closeWithGrace({ delay: (config.SHUTDOWN_DRAIN_SECONDS + 10) * 1000 }, async ({ signal, err }) => {
+  if (err) {
+    server.log.error({ err }, 'closing after an error')
+  } else {
+    await server.lifecycle.drain()
+    server.log.info({ signal }, 'closing: finishing in-flight requests')
+  }
   await server.close()
 })
 

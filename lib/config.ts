@@ -58,7 +58,11 @@ export const ConfigSchema = Type.Object({
   LOGIN_RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 30 }),
   LOGIN_RATE_LIMIT_USERNAME_MAX: Type.Integer({ minimum: 1, default: 10 }),
   REGISTER_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
-  REFRESH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 60 })
+  REFRESH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 60 }),
+
+  SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
+  METRICS_ENABLED: Type.Boolean({ default: true }),
+  METRICS_TOKEN: Type.String({ default: '' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -103,6 +107,9 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   const badOrigin = corsOrigins(config).find(origin => !/^https?:\/\/[^/\s]+$/.test(origin))
   if (badOrigin !== undefined) {
     throw new Error(`Invalid configuration: CORS_ORIGINS entry "${badOrigin}" is not an origin like https://app.example.com (no path, comma-separated)`)
+  }
+  if (config.METRICS_TOKEN !== '' && Buffer.byteLength(config.METRICS_TOKEN) < 16) {
+    throw new Error('Invalid configuration: METRICS_TOKEN must be at least 16 bytes')
   }
   return config
 }

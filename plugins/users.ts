@@ -20,6 +20,8 @@ declare module 'fastify' {
       setPasswordHash(id: number, passwordHash: string): Promise<void>
       recordLogin(id: number): Promise<void>
       tableNames(): Promise<string[]>
+      /** Resolves when the database answers a trivial query. */
+      ping(): Promise<void>
     }
   }
 }
@@ -86,6 +88,10 @@ export default fp(async function users (app) {
         timeout
       }).catch(unavailable)
       return rows.map(row => String(row.name))
+    },
+
+    async ping () {
+      await db.query({ sql: 'SELECT 1', timeout }).catch(unavailable)
     }
   })
 }, { name: 'users', dependencies: ['mysql', 'config'] })

@@ -37,3 +37,15 @@ export const UnhealthyReply = Type.Object(healthFields, {
     timestamp: '2024-01-01T12:00:00.000000'
   }]
 })
+
+export const LiveReply = Type.Object({
+  status: Type.Literal('ok')
+})
+
+export const ReadyReply = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('draining'), Type.Literal('unavailable')], {
+    description: '`draining` while shutting down; `unavailable` when MariaDB or Redis does not answer'
+  }),
+  database: Type.Optional(Connection),
+  redis: Type.Optional(Connection)
+})

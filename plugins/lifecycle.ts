@@ -1,0 +1,29 @@
+import fp from 'fastify-plugin'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    lifecycle: {
+      /** True from the start of a drain until the process ends: readiness answers 503. */
+      readonly draining: boolean
+      /**
+       * Turns readiness to 503 and waits SHUTDOWN_DRAIN_SECONDS while still serving every
+       * request, so load balancers stop sending traffic before the server closes.
+       */
+      drain(): Promise<void>
+    }
+  }
+}
+
+export default fp(async function lifecycle (app) {
+  let draining = false
+  app.decorate('lifecycle', {
+    get draining () { return draining },
+    async drain () {
+      draining = true
+      const seconds = app.config.SHUTDOWN_DRAIN_SECONDS
+      app.log.info({ seconds }, 'draining: readiness is 503, still serving requests')
+      await sleep(seconds * 1000)
+    }
+  })
+}, { name: 'lifecycle', dependencies: ['config'] })
