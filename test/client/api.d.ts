@@ -34,6 +34,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers (no I/O) */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: 200 when this instance should get traffic; 503 while draining or when a store is unreachable */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/introspect": {
         parameters: {
             query?: never;
@@ -331,6 +365,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -392,6 +435,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -439,6 +491,104 @@ export interface operations {
                         tables: string[];
                         /** @example 2024-01-01T12:00:00.000000 */
                         timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database?: "connected" | "disconnected";
+                        redis?: "connected" | "disconnected";
+                        /** @description `draining` while shutting down; `unavailable` when MariaDB or Redis does not answer */
+                        status: "ready" | "draining" | "unavailable";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database?: "connected" | "disconnected";
+                        redis?: "connected" | "disconnected";
+                        /** @description `draining` while shutting down; `unavailable` when MariaDB or Redis does not answer */
+                        status: "ready" | "draining" | "unavailable";
                     };
                 };
             };
@@ -524,6 +674,15 @@ export interface operations {
             };
             /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -643,6 +802,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -700,6 +868,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -771,6 +948,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -829,6 +1015,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -932,6 +1127,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -995,6 +1199,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1104,6 +1317,15 @@ export interface operations {
             };
             /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1223,6 +1445,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -1274,6 +1505,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1347,6 +1587,15 @@ export interface operations {
             };
             /** @description Not found; `code` says what */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
