@@ -123,11 +123,16 @@ async function main () {
     REDIS_KEY_PREFIX: 'jwt:',
     RATE_LIMIT_ENABLED: 'false'
   }
+  // A second instance with the rate limits on (raised so nothing is refused) shows their cost.
+  const limitedPort = await freePort()
   start(['dist/server.js'], { ...env, PORT: String(servicePort), HOST: '127.0.0.1' })
+  start(['dist/server.js'], { ...env, PORT: String(limitedPort), HOST: '127.0.0.1', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_MAX: '1000000000' })
   start(['--import', 'tsx', 'bench/baseline.ts'], { ...env, PORT: String(baselinePort) })
   const service = `http://127.0.0.1:${servicePort}`
+  const limited = `http://127.0.0.1:${limitedPort}`
   const baseline = `http://127.0.0.1:${baselinePort}`
   await waitFor(`${service}/health`)
+  await waitFor(`${limited}/health`)
   await waitFor(`${baseline}/protected`)
   const api = new Pool(service, { connections: 4 })
 
@@ -139,14 +144,18 @@ async function main () {
   // 1. Token checks: the service against the bare baseline, alternated, median of three.
   const svc = []
   const base = []
+  const withLimits = []
   for (let i = 0; i < 3; i++) {
     base.push(await cannon(`${baseline}/protected`, { headers: auth }))
     svc.push(await cannon(`${service}/protected`, { headers: auth }))
+    withLimits.push(await cannon(`${limited}/protected`, { headers: auth }))
   }
   const protectedAlone = median(svc)
   const baselineRow = median(base)
+  const limitedRow = median(withLimits)
   rows.push({ scenario: 'baseline: HS256 verify + Redis EXISTS', ...baselineRow })
   rows.push({ scenario: 'GET /protected', ...protectedAlone, ratio: `${(protectedAlone.rps / baselineRow.rps).toFixed(2)}x baseline`, note: 'target >= 0.8x' })
+  rows.push({ scenario: 'GET /protected, rate limits on (raised)', ...limitedRow, ratio: `${(limitedRow.rps / baselineRow.rps).toFixed(2)}x baseline`, note: 'global per-IP limit: one more Redis script per request' })
 
   // 2. Refresh chains: each client rotates its own session and carries the new token forward.
   const chains: string[] = []
