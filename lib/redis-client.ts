@@ -81,17 +81,18 @@ export async function closeRedisClient (client: Redis | Cluster, waitMs: number)
   }
 }
 
-/** Policies under which Redis drops keys that have not expired yet, whatever their TTL. */
-const EVICTS_ANY_KEY = /^allkeys-/
-
 /**
- * Reads `INFO memory` and says what eviction will do to sessions, or nothing when it is safe:
- * eviction can only log users out (a token needs its entry to be accepted), never admit one.
+ * Reads `INFO memory` and says what eviction will do to sessions, or nothing when it is safe.
+ * Every key of the service carries a TTL, so volatile-* policies evict them as allkeys-* do.
+ * Evicting a session's own keys only logs it out (a token needs its entry to be accepted); but
+ * evicting a user's index of sessions hides sessions from "log out everywhere" and from the
+ * password change, which must reach them all. Only noeviction keeps every revocation complete.
  */
 export function evictionWarning (infoMemory: string): string | undefined {
   const policy = /^maxmemory_policy:(\S+)/m.exec(infoMemory)?.[1]
   const maxmemory = Number(/^maxmemory:(\d+)/m.exec(infoMemory)?.[1] ?? 0)
-  if (policy === undefined || maxmemory === 0 || !EVICTS_ANY_KEY.test(policy)) return undefined
-  return `Redis maxmemory-policy is ${policy}: under memory pressure Redis will evict live sessions and log their users out ` +
-    '(a revoked token is never accepted). Prefer noeviction (new logins fail instead) or volatile-lru on a Redis shared with keys without a TTL.'
+  if (policy === undefined || maxmemory === 0 || policy === 'noeviction') return undefined
+  return `Redis maxmemory-policy is ${policy}: under memory pressure Redis will evict sessions (logging their users out) ` +
+    'and may evict a user\'s session index, so that "log out everywhere" or a password change misses a session. ' +
+    'Use noeviction: while Redis is full, new logins and refreshes answer 503 and every revocation still works.'
 }

@@ -73,9 +73,16 @@ export default fp(async function sessions (app) {
     return { pair, ids, accessExp, refreshExp, buckets: [live.bucketOf('access', accessExp), live.bucketOf('refresh', refreshExp)] }
   }
 
-  /** Moves a session's two tokens in the live counts (not atomic with the session: it is only a count). */
-  function count ([access, refresh]: Buckets, delta: 1 | -1) {
-    return Promise.all([live.adjust('access', access ?? null, delta), live.adjust('refresh', refresh ?? null, delta)])
+  /**
+   * Moves a session's two tokens in the live counts. Best effort: the count only feeds /health, so
+   * a failed adjustment (a full Redis refusing INCRBY, an evicted bucket) never fails a request.
+   */
+  async function count ([access, refresh]: Buckets, delta: 1 | -1) {
+    try {
+      await Promise.all([live.adjust('access', access ?? null, delta), live.adjust('refresh', refresh ?? null, delta)])
+    } catch (err) {
+      log.debug({ err }, 'live-token count not adjusted')
+    }
   }
 
   /** The user's session ids that have not reached their absolute end. */
@@ -182,9 +189,11 @@ export default fp(async function sessions (app) {
     async revoke (sid, userId) {
       const uid = String(userId)
       const owner = await store(redis.hget(keys.session(sid), 'uid'))
-      if (owner !== uid) return false
+      if (owner !== null && owner !== uid) return false
+      // A hash evicted under memory pressure may leave the access entry behind: delete what is
+      // left all the same, so a logout always takes effect (such a session can no longer refresh).
       await store(forget(uid, [sid]))
-      return true
+      return owner === uid
     },
 
     async revokeAll (userId, except) {
