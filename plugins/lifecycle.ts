@@ -26,4 +26,11 @@ export default fp(async function lifecycle (app) {
       await sleep(seconds * 1000)
     }
   })
+
+  // While draining, each answer closes its connection: a client's next request opens a new one,
+  // which the balancer sends elsewhere, instead of reusing an idle socket the close would reset.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (draining && request.raw.httpVersionMajor === 1) reply.header('connection', 'close')
+    done()
+  })
 }, { name: 'lifecycle', dependencies: ['config'] })

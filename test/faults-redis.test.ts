@@ -2,15 +2,7 @@ import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, register, login, loginAsNewUser, getProtected, refresh, logout, newUser } from './helper.js'
 import { startRedis } from './throwaway-redis.js'
-
-/** Fails the test when a request hangs: every answer must come, however the store fails. */
-function completes<T> (request: Promise<T>, withinMs = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const hang = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${withinMs} ms`)), withinMs)
-  })
-  return Promise.race([request, hang]).finally(() => clearTimeout(timer))
-}
+import { completes, pollUntil } from './completes.js'
 
 async function tokenRouteStatuses (app: FastifyInstance, user: { username: string, password: string }, tokens: { access_token: string, refresh_token: string }) {
   const [protectedRes, refreshRes, loginRes, logoutRes] = await Promise.all([
@@ -20,14 +12,6 @@ async function tokenRouteStatuses (app: FastifyInstance, user: { username: strin
     completes(logout(app, tokens.access_token))
   ])
   return { protected: protectedRes, refresh: refreshRes, login: loginRes, logout: logoutRes }
-}
-
-async function pollUntil (check: () => Promise<boolean>, attempts = 100, everyMs = 100) {
-  for (let i = 0; i < attempts; i++) {
-    if (await check()) return true
-    await new Promise(resolve => setTimeout(resolve, everyMs))
-  }
-  return false
 }
 
 test('Redis killed: token routes answer 503, health is 503, nothing is accepted; Redis back: the service recovers by itself', async (t) => {

@@ -1,9 +1,9 @@
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { createServer, connect, type Server, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { build, loginAsNewUser, getProtected, localServices } from './helper.js'
-import { startRedis, freePort } from './throwaway-redis.js'
+import { startRedis } from './throwaway-redis.js'
+import { tcpProxy } from './tcp-proxy.js'
 
 test('liveness is ok and readiness is ready while both stores answer', async (t) => {
   const app = await build(t)
@@ -71,34 +71,4 @@ async function readinessWithin (app: FastifyInstance, want: number) {
     status = (await app.inject({ method: 'GET', url: '/health/ready' })).statusCode
   }
   return status
-}
-
-/** A loopback TCP forwarder that can be cut (every connection dropped) and restored on the same port. */
-async function tcpProxy (targetPort: number, targetHost: string) {
-  const port = await freePort()
-  const sockets = new Set<Socket>()
-  let server: Server | undefined
-  const track = (socket: Socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)) }
-  return {
-    port,
-    async start () {
-      server = createServer(client => {
-        const upstream = connect(targetPort, targetHost)
-        track(client)
-        track(upstream)
-        client.pipe(upstream).pipe(client)
-        client.on('error', () => upstream.destroy())
-        upstream.on('error', () => client.destroy())
-      })
-      await new Promise<void>(resolve => server?.listen(port, '127.0.0.1', resolve))
-    },
-    async stop () {
-      const closing = server
-      server = undefined
-      if (closing === undefined) return
-      const closed = new Promise(resolve => closing.close(resolve))
-      for (const socket of sockets) socket.destroy()
-      await closed
-    }
-  }
 }
