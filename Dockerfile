@@ -14,6 +14,7 @@ COPY plugins plugins
 COPY routes routes
 COPY schemas schemas
 COPY sql sql
+COPY data data
 RUN npm run build
 
 # 2. Production dependencies only, from the same lock file.

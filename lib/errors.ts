@@ -15,7 +15,11 @@ export const errors = {
   InvalidClient: createError('INVALID_CLIENT', 'Invalid introspection client credentials', 401),
   UsernameTaken: createError('USERNAME_TAKEN', 'Username already exists', 409),
   EmailTaken: createError('EMAIL_TAKEN', 'Email already exists', 409),
-  PasswordTooLong: createError('PASSWORD_TOO_LONG', 'password must be at most 72 bytes of UTF-8: bcrypt would silently ignore the rest', 400),
+  PasswordTooLong: createError('PASSWORD_TOO_LONG', '%s must be at most 72 bytes of UTF-8: bcrypt would silently ignore the rest', 400),
+  PasswordIsAccountName: createError('PASSWORD_IS_ACCOUNT_NAME', '%s must not be the username or the email', 400),
+  PasswordTooCommon: createError('PASSWORD_TOO_COMMON', '%s is one of the most common passwords; choose another', 400),
+  InvalidJson: createError('INVALID_JSON', 'body is not valid JSON', 400),
+  PrototypeKey: createError('FORBIDDEN_KEY', 'body must not contain a "%s" key', 400),
   RateLimited: createError('RATE_LIMITED', 'Too many requests, retry in %s', 429),
   TokenStoreUnavailable: createError('TOKEN_STORE_UNAVAILABLE', 'Token store is unavailable, try again shortly', 503),
   DatabaseUnavailable: createError('DATABASE_UNAVAILABLE', 'User database is unavailable, try again shortly', 503)

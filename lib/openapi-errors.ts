@@ -21,7 +21,7 @@ const REASONS: Record<number, string> = {
   403: 'Authenticated, but not allowed to do this',
   404: 'Not found; `code` says what',
   409: 'Conflicts with an existing resource; `code` says which field',
-  413: 'The body is larger than 16 KiB',
+  413: 'The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere',
   415: 'The body\'s `Content-Type` is not accepted (JSON; forms where the route says so)',
   429: 'Too many requests: retry after the number of seconds in `Retry-After`',
   500: 'Unexpected failure; the answer carries no detail',

@@ -7,6 +7,14 @@ import { STATUS_CODES } from 'node:http'
  * wrong; server errors are logged in full and answered without any detail.
  */
 export default fp(async function errors (app) {
+  // Ajv's own message for an unknown property does not say which one
+  app.setSchemaErrorFormatter(function (validationErrors, dataVar) {
+    const [first] = validationErrors
+    const path = `${dataVar}${first.instancePath}`
+    const unknown = first.keyword === 'additionalProperties' ? first.params.additionalProperty : undefined
+    return new Error(typeof unknown === 'string' ? `${path}/${unknown} is not an accepted field` : `${path} ${first.message ?? 'is invalid'}`)
+  })
+
   app.setErrorHandler(function (err: FastifyError, request, reply) {
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (statusCode >= 500) {

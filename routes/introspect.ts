@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { IntrospectBody, IntrospectReply, BasicAuthHeaders } from '../schemas/introspection.js'
 import { ErrorRef } from '../schemas/errors.js'
+import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
 import type { TokenClaimsType } from '../schemas/tokens.js'
 
@@ -13,7 +14,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   const { INTROSPECTION_CLIENT_ID: clientId, INTROSPECTION_CLIENT_SECRET: clientSecret } = app.config
   const expected = digest(`${clientId}:${clientSecret}`)
   // Form bodies are accepted by this route only (RFC 7662 sends them).
-  await app.register(formbody, { bodyLimit: 16 * 1024 })
+  await app.register(formbody, { bodyLimit: bodyLimits.tokens })
 
   function authorize (header: string | undefined) {
     if (clientId === '') throw new errors.IntrospectionDisabled()
@@ -37,6 +38,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/introspect', {
+    bodyLimit: bodyLimits.tokens,
     schema: {
       tags: ['keys'],
       summary: 'RFC 7662 introspection: is this token live? (HTTP Basic client authentication)',

@@ -3,11 +3,13 @@ import type { FastifyRequest } from 'fastify'
 import { LoginBody } from '../schemas/users.js'
 import { LoginReply } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
+import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app
   app.post('/login', {
+    bodyLimit: bodyLimits.credentials,
     preValidation: app.strictRateLimit('login-ip', config.LOGIN_RATE_LIMIT_IP_MAX),
     // After validation, so the username is there: guesses at one account from many IPs
     preHandler: app.strictRateLimit('login-user', config.LOGIN_RATE_LIMIT_USERNAME_MAX, usernameOf),

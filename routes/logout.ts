@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { BearerHeaders, LogoutReply } from '../schemas/tokens.js'
+import { bodyLimits } from '../lib/body-limits.js'
 import { ErrorRef } from '../schemas/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/logout', {
+    bodyLimit: bodyLimits.credentials,
     onRequest: app.authenticate,
     schema: {
       tags: ['tokens'],

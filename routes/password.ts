@@ -3,10 +3,13 @@ import { ChangePasswordBody } from '../schemas/users.js'
 import { MessageReply } from '../schemas/sessions.js'
 import { BearerHeaders } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
+import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
+import { assertAcceptablePassword } from '../lib/password-policy.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/password', {
+    bodyLimit: bodyLimits.credentials,
     onRequest: app.authenticate,
     schema: {
       tags: ['users'],
@@ -20,12 +23,12 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const userId = Number(request.user.sub)
     const newPassword = request.body.new_password.normalize('NFC')
-    if (Buffer.byteLength(newPassword) > 72) throw new errors.PasswordTooLong()
     const user = await app.users.findById(userId)
     if (user === undefined) throw new errors.UserNotFound()
     if (!await app.passwords.verify(request.body.current_password.normalize('NFC'), user.password_hash)) {
       throw new errors.WrongCurrentPassword()
     }
+    assertAcceptablePassword('new_password', newPassword, user)
     await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
     await app.sessions.revokeAll(userId, request.user.sid)
     return { message: 'Password changed; other sessions were logged out' }

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { RefreshBody, RefreshReply } from '../schemas/tokens.js'
+import { bodyLimits } from '../lib/body-limits.js'
 import { ErrorRef } from '../schemas/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/refresh', {
+    bodyLimit: bodyLimits.tokens,
     preValidation: app.strictRateLimit('refresh', app.config.REFRESH_RATE_LIMIT_MAX),
     schema: {
       tags: ['tokens'],

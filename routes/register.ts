@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { RegisterBody, RegisterReply } from '../schemas/users.js'
 import { ErrorRef } from '../schemas/errors.js'
-import { errors } from '../lib/errors.js'
+import { bodyLimits } from '../lib/body-limits.js'
+import { assertAcceptablePassword } from '../lib/password-policy.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/register', {
-    preValidation: app.strictRateLimit('register', app.config.REGISTER_RATE_LIMIT_MAX),
+    bodyLimit: bodyLimits.credentials,
+    preValidation: [app.strictRateLimit('register', app.config.REGISTER_RATE_LIMIT_MAX), normalize],
     schema: {
       tags: ['users'],
       summary: 'Create a user account',
@@ -14,15 +17,22 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: RegisterReply, 400: ErrorRef, 409: ErrorRef, 503: ErrorRef }
     }
   }, async (request, reply) => {
-    const password = request.body.password.normalize('NFC')
-    if (Buffer.byteLength(password) > 72) throw new errors.PasswordTooLong()
-    const userId = await app.users.create({
-      username: request.body.username.normalize('NFC'),
-      email: request.body.email.trim().toLowerCase(),
-      passwordHash: await app.passwords.hash(password)
-    })
+    const { username, email, password } = request.body
+    assertAcceptablePassword('password', password, { username, email })
+    const userId = await app.users.create({ username, email, passwordHash: await app.passwords.hash(password) })
     return reply.code(201).send({ message: 'User registered successfully', user_id: userId })
   })
+}
+
+/**
+ * Unicode NFC for every field, and the email trimmed and lower-cased, before the schema judges
+ * them: lengths, uniqueness and the hash then all see the one form of each value.
+ */
+async function normalize ({ body }: FastifyRequest) {
+  if (typeof body !== 'object' || body === null) return
+  if ('username' in body && typeof body.username === 'string') body.username = body.username.normalize('NFC')
+  if ('password' in body && typeof body.password === 'string') body.password = body.password.normalize('NFC')
+  if ('email' in body && typeof body.email === 'string') body.email = body.email.normalize('NFC').trim().toLowerCase()
 }
 
 export default route

@@ -8,16 +8,18 @@ export const Username = Type.String({
   examples: ['usuario_ejemplo']
 })
 
+/** A new password; the limit that matters, 72 bytes of UTF-8, is checked by lib/password-policy.ts. */
 export const Password = Type.String({
   minLength: 8,
-  maxLength: 72,
-  description: '8 to 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes)',
+  maxLength: 1024,
+  description: 'At least 8 characters and at most 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes), ' +
+    'not the username or email, not one of the 10,000+ most common passwords; compared after Unicode NFC',
   examples: ['contraseña_segura']
 })
 
 export const RegisterBody = Type.Object({
   username: Username,
-  email: Type.String({ format: 'email', maxLength: 254, examples: ['usuario@example.com'] }),
+  email: Type.String({ format: 'email', maxLength: 254, description: 'Trimmed and lower-cased before it is checked and stored', examples: ['usuario@example.com'] }),
   password: Password
 }, {
   additionalProperties: false,

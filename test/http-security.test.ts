@@ -3,19 +3,25 @@ import { build } from './helper.js'
 
 test('security headers are on every answer: success, error and 404', async (t) => {
   const app = await build(t)
+  const user = { username: 'headers_user', email: 'headers@example.com', password: 'headers-password-1' }
+  await app.inject({ method: 'POST', url: '/register', payload: user })
   const answers = {
     health: await app.inject({ method: 'GET', url: '/health' }),
+    tokens: await app.inject({ method: 'POST', url: '/login', payload: { username: user.username, password: user.password } }),
     unauthorized: await app.inject({ method: 'GET', url: '/protected' }),
     badRequest: await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/json' }, payload: '{' }),
     notFound: await app.inject({ method: 'GET', url: '/no-such-route' })
   }
   for (const [name, res] of Object.entries(answers)) {
     t.equal(res.headers['x-content-type-options'], 'nosniff', name)
-    t.equal(res.headers['x-frame-options'], 'SAMEORIGIN', name)
-    t.match(res.headers['strict-transport-security'], /max-age=\d+/, name)
-    t.match(res.headers['content-security-policy'], /default-src 'self'/, name)
+    t.equal(res.headers['x-frame-options'], 'DENY', name)
+    t.equal(res.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains', name)
+    t.equal(res.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'", name)
+    t.equal(res.headers['referrer-policy'], 'no-referrer', name)
+    t.equal(res.headers['cache-control'], 'no-store', name)
     t.equal(res.headers['x-powered-by'], undefined, name)
   }
+  t.equal(answers.tokens.statusCode, 200)
   t.equal(answers.notFound.statusCode, 404)
 })
 

@@ -663,7 +663,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body is larger than 16 KiB */
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -784,7 +784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body is larger than 16 KiB */
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1063,7 +1063,7 @@ export interface operations {
                 "application/json": {
                     current_password: string;
                     /**
-                     * @description 8 to 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes)
+                     * @description At least 8 characters and at most 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes), not the username or email, not one of the 10,000+ most common passwords; compared after Unicode NFC
                      * @example contraseña_segura
                      */
                     new_password: string;
@@ -1109,7 +1109,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body is larger than 16 KiB */
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1306,7 +1306,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body is larger than 16 KiB */
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1372,11 +1372,12 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: email
+                     * @description Trimmed and lower-cased before it is checked and stored
                      * @example usuario@example.com
                      */
                     email: string;
                     /**
-                     * @description 8 to 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes)
+                     * @description At least 8 characters and at most 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes), not the username or email, not one of the 10,000+ most common passwords; compared after Unicode NFC
                      * @example contraseña_segura
                      */
                     password: string;
@@ -1427,7 +1428,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body is larger than 16 KiB */
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
             413: {
                 headers: {
                     [name: string]: unknown;
