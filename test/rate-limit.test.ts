@@ -77,7 +77,10 @@ test('register and refresh have their own per-IP limits; the global limit covers
 
 test('health probes and the documentation are never limited: load balancers and scrapers poll them', async (t) => {
   const app = await build(t, limited({ RATE_LIMIT_MAX: 2 }))
-  for (const url of ['/health', '/health/live', '/health/ready', '/documentation/json', '/documentation/static/swagger-ui.css']) {
+  const urls = ['/health', '/health/live', '/health/ready', '/documentation/json', '/documentation/static/swagger-ui.css']
+  // Prometheus scrapes /metrics wherever the service exposes it
+  if (app.hasRoute({ method: 'GET', url: '/metrics' })) urls.push('/metrics')
+  for (const url of urls) {
     const statuses = new Set<number>()
     let headers = 0
     for (let i = 0; i < 5; i++) {
