@@ -11,6 +11,8 @@ declare module 'fastify' {
       verify(plain: string, hash: string): Promise<boolean>
       /** Spends one comparison like a real login would, so unknown users cost the same time. */
       verifyNothing(plain: string): Promise<false>
+      /** Comparisons completed since start, real or against the dummy hash (for tests and metrics). */
+      readonly comparisons: number
     }
   }
 }
@@ -26,7 +28,12 @@ export default fp(async function passwords (app) {
   app.addHook('onClose', () => pool.destroy())
 
   const hash = async (plain: string) => String(await pool.run({ op: 'hash', plain, rounds }))
-  const verify = async (plain: string, hash: string) => (await pool.run({ op: 'verify', plain, hash })) === true
+  let comparisons = 0
+  const verify = async (plain: string, hash: string) => {
+    const matches = (await pool.run({ op: 'verify', plain, hash })) === true
+    comparisons++
+    return matches
+  }
   const dummyHash = await hash(randomBytes(16).toString('hex'))
 
   app.decorate('passwords', {
@@ -35,6 +42,7 @@ export default fp(async function passwords (app) {
     async verifyNothing (plain: string) {
       await verify(plain, dummyHash)
       return false as const
-    }
+    },
+    get comparisons () { return comparisons }
   })
 }, { name: 'passwords', dependencies: ['config'] })

@@ -75,11 +75,11 @@ test('allkeys-lru evicting sessions: no revoked token is ever accepted, every an
   t.ok(health.json().redis_tokens >= 0, `the live-token count stays a count (${health.json().redis_tokens})`)
 })
 
-test('noeviction at maxmemory: new logins answer 503, existing tokens work, logout still revokes, never 500', async (t) => {
+test('noeviction at maxmemory: new logins answer 503, a refresh rotates whole or not at all, existing tokens work, logout still revokes, never 500', async (t) => {
   const redis = await startRedis(t, ['--maxmemory', '3mb', '--maxmemory-policy', 'noeviction'])
   const app = await build(t, { REDIS_PORT: redis.port })
   const user = await register(app, newUser('memory'))
-  const [kept, loggedOut] = [await login(app, user), await login(app, user)]
+  const [kept, loggedOut, refreshed] = [await login(app, user), await login(app, user), await login(app, user)]
 
   const cache = await pressure(redis, t)
   let refused = false
@@ -95,6 +95,24 @@ test('noeviction at maxmemory: new logins answer 503, existing tokens work, logo
   t.equal(newLogin.statusCode, 503, 'a new login cannot be stored: 503')
   t.equal(newLogin.json().code, 'TOKEN_STORE_UNAVAILABLE')
   t.equal((await getProtected(app, kept.access_token)).statusCode, 200, 'an existing session keeps working')
+
+  // A rotation writes the session hash, the new access entry and the successor pair. Redis
+  // refuses a script's first write when full, before it has changed anything: all or nothing.
+  const rotation = await refresh(app, refreshed.refresh_token)
+  t.ok([200, 503].includes(rotation.statusCode), `refresh on a full Redis: rotated or 503, never 500 (${rotation.statusCode})`)
+  if (rotation.statusCode === 503) {
+    t.equal(rotation.json().code, 'TOKEN_STORE_UNAVAILABLE')
+    t.equal((await getProtected(app, refreshed.access_token)).statusCode, 200, 'the session was not rotated: its access token still works')
+    await cache.client.config('SET', 'maxmemory', '0')
+    const retry = await refresh(app, refreshed.refresh_token)
+    t.equal(retry.statusCode, 200, 'and its refresh token still rotates once Redis has room')
+    t.equal((await getProtected(app, retry.json().access_token)).statusCode, 200, 'into a working pair')
+    t.equal((await getProtected(app, refreshed.access_token)).statusCode, 401, 'that revokes the previous access token')
+    await cache.client.config('SET', 'maxmemory', String(used - 512 * 1024))
+  } else {
+    t.equal((await getProtected(app, rotation.json().access_token)).statusCode, 200, 'the rotation took effect whole: the new access token works')
+    t.equal((await getProtected(app, refreshed.access_token)).statusCode, 401, 'and the previous one is revoked')
+  }
   t.equal((await logout(app, loggedOut.access_token)).statusCode, 200, 'logout works on a full Redis (deletions are allowed)')
   t.equal((await getProtected(app, loggedOut.access_token)).statusCode, 401, 'and its token is refused')
   t.equal((await refresh(app, loggedOut.refresh_token)).statusCode, 401)

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createConnection } from 'mysql2/promise'
 import { Redis } from 'ioredis'
 import fp from 'fastify-plugin'
+import { Writable } from 'node:stream'
 import app, { serverOptions } from '../app.js'
 import { loadConfig, type Config } from '../lib/config.js'
 
@@ -38,7 +39,7 @@ export function testConfig (overrides: Record<string, unknown> = {}): Config {
 /** Builds the app against the test database and prefix; drops both when the test ends. */
 export async function build (t: Test, overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
   const config = testConfig(overrides)
-  const server = Fastify(serverOptions(config.LOG_LEVEL))
+  const server = Fastify(serverOptions(config.LOG_LEVEL, config.TRUST_PROXY))
   // fp() lifts the app's decorators (jwt, redis, sessions...) to the instance tests hold
   await server.register(fp(app), { config })
   await server.ready()
@@ -47,6 +48,26 @@ export async function build (t: Test, overrides: Record<string, unknown> = {}): 
     await cleanUp(config)
   })
   return server
+}
+
+/**
+ * Like build, with the log (at `level`) captured as parsed lines; `extend` may add routes
+ * to the instance before it starts.
+ */
+export async function buildLogged (t: Test, level: string, extend?: (server: FastifyInstance) => void, overrides: Record<string, unknown> = {}) {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done() } })
+  const config = testConfig({ LOG_LEVEL: level, ...overrides })
+  const options = serverOptions(level, config.TRUST_PROXY)
+  const server = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
+  await server.register(fp(app), { config })
+  extend?.(server)
+  await server.ready()
+  t.teardown(async () => {
+    await server.close()
+    await cleanUp(config)
+  })
+  return { app: server, lines }
 }
 
 /** Removes what a test run left: its database and every key under its Redis prefix. */

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { generateKeyPairSync, createPublicKey, createHmac, createSign, type KeyObject } from 'node:crypto'
+import { generateKeyPairSync, createPublicKey, type KeyObject } from 'node:crypto'
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -89,22 +89,4 @@ test('key rotation: tokens of the old key verify while it is listed, and fail on
   const after = await build(t, { ...shared, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: pem(newKey, 'pkcs8') })
   t.equal((await getProtected(after, oldTokens.access_token)).statusCode, 401, 'once removed, the old key verifies nothing')
   t.equal((await getProtected(after, rotated.json().access_token)).statusCode, 200)
-})
-
-test('no algorithm confusion: an HS256 token keyed with the public key, or an unknown kid, is refused', async (t) => {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const app = await build(t, { JWT_ALGORITHM: 'RS256', JWT_SECRET_KEY: '', JWT_PRIVATE_KEY: pem(privateKey, 'pkcs8') })
-  const { tokens } = await loginAsNewUser(app)
-  const [, payload] = tokens.access_token.split('.')
-  const kid = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json().keys[0].kid
-  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
-
-  const hsHeader = b64({ alg: 'HS256', typ: 'JWT', kid })
-  const hsSignature = createHmac('sha256', pem(createPublicKey(privateKey), 'spki')).update(`${hsHeader}.${payload}`).digest('base64url')
-  t.equal((await getProtected(app, `${hsHeader}.${payload}.${hsSignature}`)).statusCode, 401, 'HS256 with the public key as secret')
-
-  const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
-  const jkuHeader = b64({ alg: 'RS256', typ: 'JWT', kid: 'attacker', jku: 'http://127.0.0.1:1/jwks.json' })
-  const jkuSignature = createSign('sha256').update(`${jkuHeader}.${payload}`).sign(attacker).toString('base64url')
-  t.equal((await getProtected(app, `${jkuHeader}.${payload}.${jkuSignature}`)).statusCode, 401, 'an attacker key behind jku')
 })

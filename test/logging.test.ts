@@ -1,19 +1,8 @@
 import { test } from 'tap'
-import Fastify from 'fastify'
-import fp from 'fastify-plugin'
-import { Writable } from 'node:stream'
-import app, { serverOptions } from '../app.js'
-import { testConfig, cleanUp, newUser } from './helper.js'
+import { buildLogged, newUser } from './helper.js'
 
 test('info logging: one line per request, with its id, and never a password or token', async (t) => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done() } })
-  const config = testConfig({ LOG_LEVEL: 'info' })
-  const options = serverOptions('info')
-  const server = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
-  await server.register(fp(app), { config })
-  await server.ready()
-  t.teardown(async () => { await server.close(); await cleanUp(config) })
+  const { app: server, lines } = await buildLogged(t, 'info')
   lines.length = 0
 
   const user = newUser()

@@ -34,6 +34,19 @@ test('a wrong password and an unknown user get the same 401', async (t) => {
   t.equal(wrongPassword.headers['www-authenticate'], unknownUser.headers['www-authenticate'])
 })
 
+test('an unknown user costs one bcrypt comparison, like a wrong password', async (t) => {
+  const app = await build(t)
+  const user = await register(app)
+  const comparisonsDuring = async (username: string) => {
+    const before = app.passwords.comparisons
+    const res = await app.inject({ method: 'POST', url: '/login', payload: { username, password: 'not-the-password' } })
+    t.equal(res.statusCode, 401, username)
+    return app.passwords.comparisons - before
+  }
+  t.equal(await comparisonsDuring(user.username), 1, 'a wrong password is compared once')
+  t.equal(await comparisonsDuring('nobody_at_all'), 1, 'an unknown user is compared once, against the dummy hash')
+})
+
 test('a login without a password is a 400', async (t) => {
   const app = await build(t)
   const res = await app.inject({ method: 'POST', url: '/login', payload: { username: 'someone' } })

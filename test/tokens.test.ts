@@ -71,31 +71,6 @@ test('two sessions of one user stay independent', async (t) => {
   t.equal((await refresh(app, second.refresh_token)).statusCode, 200)
 })
 
-test('a refresh token is not an access token, and back', async (t) => {
-  const app = await build(t)
-  const { tokens } = await loginAsNewUser(app)
-  const asAccess = await getProtected(app, tokens.refresh_token)
-  t.equal(asAccess.statusCode, 401)
-  t.match(asAccess.json(), { code: 'TOKEN_INVALID' })
-  const asRefresh = await refresh(app, tokens.access_token)
-  t.equal(asRefresh.statusCode, 401)
-  t.match(asRefresh.json(), { code: 'TOKEN_INVALID' })
-  t.equal((await getProtected(app, tokens.access_token)).statusCode, 200, 'failed attempts do not revoke the session')
-})
-
-test('a validly signed token whose id is not in Redis is rejected', async (t) => {
-  const app = await build(t)
-  const { user, tokens } = await loginAsNewUser(app)
-  const { sid } = app.jwt.decode<{ sid: string }>(tokens.access_token) ?? { sid: '' }
-  const forged = app.jwt.sign({ sub: String(user.id), sid, jti: 'never-stored', type: 'access', exp: Math.floor(Date.now() / 1000) + 60 })
-  const res = await getProtected(app, forged)
-  t.equal(res.statusCode, 401)
-  t.match(res.json(), { code: 'TOKEN_REVOKED' })
-
-  const unknownSession = app.jwt.sign({ sub: String(user.id), sid: 'no-such-session', jti: 'x', type: 'refresh', exp: Math.floor(Date.now() / 1000) + 60 })
-  t.equal((await refresh(app, unknownSession)).statusCode, 401)
-})
-
 test('expired tokens are rejected as expired', async (t) => {
   const app = await build(t)
   const { user, tokens } = await loginAsNewUser(app)
@@ -119,13 +94,4 @@ test('ACCESS_TOKEN_EXPIRES_MINUTES sets the access token lifetime', async (t) =>
   t.equal(claims?.exp, (claims?.iat ?? 0) + 60)
   const ttl = await app.redis.pttl(keys.access(claims?.sid ?? ''))
   t.ok(ttl > 50_000 && ttl <= 60_000, 'the Redis entry lives as long as the token')
-})
-
-test('tokens from another issuer or audience are rejected', async (t) => {
-  const app = await build(t)
-  const other = await build(t, { JWT_SECRET_KEY: app.config.JWT_SECRET_KEY, JWT_ISSUER: 'someone-else', JWT_AUDIENCE: 'another-api' })
-  const { tokens } = await loginAsNewUser(other)
-  const res = await getProtected(app, tokens.access_token)
-  t.equal(res.statusCode, 401)
-  t.match(res.json(), { code: 'TOKEN_INVALID' })
 })

@@ -435,15 +435,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -517,15 +508,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -558,15 +540,6 @@ export interface operations {
                         /** @description `draining` while shutting down; `unavailable` when MariaDB or Redis does not answer */
                         status: "ready" | "draining" | "unavailable";
                     };
-                };
-            };
-            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Unexpected failure; the answer carries no detail */
