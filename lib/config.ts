@@ -61,6 +61,7 @@ export const ConfigSchema = Type.Object({
   REGISTER_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
   REFRESH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 60 }),
   RATE_LIMIT_ALLOWLIST: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: '' }),
 
   SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   METRICS_ENABLED: Type.Boolean({ default: true }),
@@ -110,10 +111,12 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   if (badOrigin !== undefined) {
     throw new Error(`Invalid configuration: CORS_ORIGINS entry "${badOrigin}" is not an origin like https://app.example.com (no path, comma-separated)`)
   }
-  try {
-    ipAllowlist(config.RATE_LIMIT_ALLOWLIST)
-  } catch (err) {
-    throw new Error(`Invalid configuration: RATE_LIMIT_ALLOWLIST entry ${(err as Error).message} (comma-separated)`)
+  for (const variable of ['RATE_LIMIT_ALLOWLIST', 'TRUST_PROXY'] as const) {
+    try {
+      ipAllowlist(config[variable])
+    } catch (err) {
+      throw new Error(`Invalid configuration: ${variable} entry ${(err as Error).message} (comma-separated)`)
+    }
   }
   if (config.METRICS_TOKEN !== '' && Buffer.byteLength(config.METRICS_TOKEN) < 16) {
     throw new Error('Invalid configuration: METRICS_TOKEN must be at least 16 bytes')

@@ -113,6 +113,26 @@ test('RATE_LIMIT_ALLOWLIST exempts its addresses from the per-IP limits, not fro
   t.equal((await loginFrom(app, '10.9.1.1', user.username, user.password)).statusCode, 429, 'guesses at one account are limited even from the allowlist')
 })
 
+test('behind a proxy listed in TRUST_PROXY, each client is limited by its X-Forwarded-For address; otherwise the header is ignored', async (t) => {
+  const app = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 1, TRUST_PROXY: '10.0.8.0/24' }))
+  const viaProxy = (forwardedFor: string, from = '10.0.8.1') => app.inject({
+    method: 'POST', url: '/login', remoteAddress: from, headers: { 'x-forwarded-for': forwardedFor }, payload: { username: 'nobody_here', password: 'not-the-password' }
+  })
+  t.equal((await viaProxy('198.51.100.1')).statusCode, 401)
+  t.equal((await viaProxy('198.51.100.1')).statusCode, 429, 'the client behind the proxy is limited')
+  t.equal((await viaProxy('198.51.100.2')).statusCode, 401, 'another client behind the same proxy is not')
+
+  t.equal((await viaProxy('198.51.100.3', '10.0.9.1')).statusCode, 401)
+  t.equal((await viaProxy('198.51.100.4', '10.0.9.1')).statusCode, 429, 'a client that is not a listed proxy cannot escape its limit with the header')
+
+  const direct = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 1 }))
+  const spoofed = (forwardedFor: string) => direct.inject({
+    method: 'POST', url: '/login', remoteAddress: '10.0.8.1', headers: { 'x-forwarded-for': forwardedFor }, payload: { username: 'nobody_here', password: 'not-the-password' }
+  })
+  t.equal((await spoofed('198.51.100.5')).statusCode, 401)
+  t.equal((await spoofed('198.51.100.6')).statusCode, 429, 'without TRUST_PROXY, X-Forwarded-For changes nothing')
+})
+
 test('limits hold across instances sharing Redis, under the service\'s key prefix', async (t) => {
   const first = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 2 }))
   const second = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 2, REDIS_KEY_PREFIX: first.config.REDIS_KEY_PREFIX, DB_NAME: first.config.DB_NAME }))
