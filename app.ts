@@ -6,8 +6,11 @@ import { OneLinePerRequest } from './lib/request-log.js'
 
 export type AppOptions = ConfigPluginOptions
 
-/** Options of the Fastify instance that hosts the app (server.ts and tests share them). */
-export function serverOptions (logLevel: string): FastifyServerOptions {
+/**
+ * Options of the Fastify instance that hosts the app (server.ts and tests share them).
+ * `trustProxy`: TRUST_PROXY, the addresses of reverse proxies whose X-Forwarded-For is believed.
+ */
+export function serverOptions (logLevel: string, trustProxy = ''): FastifyServerOptions {
   return {
     logger: {
       level: logLevel,
@@ -22,7 +25,8 @@ export function serverOptions (logLevel: string): FastifyServerOptions {
     logController: new OneLinePerRequest(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 16 * 1024,
-    trustProxy: false,
+    // The client IP keys the rate limits: only a listed proxy may say who the client is
+    trustProxy: trustProxy === '' ? false : trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
   }
 }

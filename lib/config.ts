@@ -1,5 +1,6 @@
 import { envSchema } from 'env-schema'
 import { Type, type Static } from '@sinclair/typebox'
+import { ipAllowlist } from './ip-allowlist.js'
 
 const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)))
 
@@ -59,6 +60,8 @@ export const ConfigSchema = Type.Object({
   LOGIN_RATE_LIMIT_USERNAME_MAX: Type.Integer({ minimum: 1, default: 10 }),
   REGISTER_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
   REFRESH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 60 }),
+  RATE_LIMIT_ALLOWLIST: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: '' }),
 
   SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   METRICS_ENABLED: Type.Boolean({ default: true }),
@@ -107,6 +110,13 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   const badOrigin = corsOrigins(config).find(origin => !/^https?:\/\/[^/\s]+$/.test(origin))
   if (badOrigin !== undefined) {
     throw new Error(`Invalid configuration: CORS_ORIGINS entry "${badOrigin}" is not an origin like https://app.example.com (no path, comma-separated)`)
+  }
+  for (const variable of ['RATE_LIMIT_ALLOWLIST', 'TRUST_PROXY'] as const) {
+    try {
+      ipAllowlist(config[variable])
+    } catch (err) {
+      throw new Error(`Invalid configuration: ${variable} entry ${(err as Error).message} (comma-separated)`)
+    }
   }
   if (config.METRICS_TOKEN !== '' && Buffer.byteLength(config.METRICS_TOKEN) < 16) {
     throw new Error('Invalid configuration: METRICS_TOKEN must be at least 16 bytes')

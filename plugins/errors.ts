@@ -20,12 +20,14 @@ export default fp(async function errors (app) {
     if (statusCode >= 500) {
       request.log.error({ err }, 'request failed')
     }
+    if (err.code === 'TOKEN_STORE_UNAVAILABLE') app.countEvent('redis_unavailable')
+    if (err.code === 'DATABASE_UNAVAILABLE') app.countEvent('mariadb_unavailable')
     if (statusCode === 401) {
       const challenge = err.code === 'INVALID_CLIENT'
         ? 'Basic realm="introspection"'
-        : err.code === 'TOKEN_MISSING' || err.code === 'INVALID_CREDENTIALS'
-          ? 'Bearer realm="jwt-microservice"'
-          : `Bearer realm="jwt-microservice", error="invalid_token", error_description="${err.message}"`
+        : ['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER'].includes(err.code)
+            ? 'Bearer realm="jwt-microservice"'
+            : `Bearer realm="jwt-microservice", error="invalid_token", error_description="${err.message}"`
       reply.header('www-authenticate', challenge)
     }
     const expose = statusCode < 500 || err.code === 'TOKEN_STORE_UNAVAILABLE' || err.code === 'DATABASE_UNAVAILABLE'
@@ -40,4 +42,4 @@ export default fp(async function errors (app) {
   app.setNotFoundHandler(function (request, reply) {
     return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `Route ${request.method} ${request.url} not found`, code: 'NOT_FOUND' })
   })
-}, { name: 'errors' })
+}, { name: 'errors', dependencies: ['metrics'] })

@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import fastifyRateLimit from '@fastify/rate-limit'
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { errors } from '../lib/errors.js'
+import { ipAllowlist } from '../lib/ip-allowlist.js'
+import { DOCUMENTATION_PREFIX } from '../lib/paths.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,6 +22,10 @@ declare module 'fastify' {
  * fails open when Redis is unreachable: /health must still answer, and token routes answer 503
  * on their own. The stricter limits of login, register and refresh fail closed: without them a
  * password could be guessed at full speed.
+ *
+ * Addresses in RATE_LIMIT_ALLOWLIST are exempt from every per-IP limit. Routes that load balancers and
+ * scrapers poll say `config: { rateLimit: false }`; so do the documentation UI's routes, set here
+ * because @fastify/swagger-ui takes no route config.
  */
 export default fp(async function rateLimit (app) {
   const { config } = app
@@ -28,7 +34,12 @@ export default fp(async function rateLimit (app) {
     return
   }
 
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(DOCUMENTATION_PREFIX)) route.config = { ...route.config, rateLimit: false }
+  })
+
   const timeWindow = config.RATE_LIMIT_WINDOW_SECONDS * 1000
+  const allowlisted = ipAllowlist(config.RATE_LIMIT_ALLOWLIST)
   await app.register(fastifyRateLimit, {
     global: true,
     max: config.RATE_LIMIT_MAX,
@@ -37,6 +48,8 @@ export default fp(async function rateLimit (app) {
     nameSpace: 'rl:',
     skipOnError: true,
     enableDraftSpec: true,
+    // Inherited by the stricter limits of createRateLimit
+    allowList: (request) => allowlisted(request.ip),
     errorResponseBuilder: (_request, context) => new errors.RateLimited(`${Math.ceil(context.ttl / 1000)} seconds`)
   })
 
@@ -45,6 +58,8 @@ export default fp(async function rateLimit (app) {
       max,
       timeWindow,
       skipOnError: false,
+      // A per-account limit protects the account whoever asks: the allowlist does not lift it
+      ...(keyOf === undefined ? {} : { allowList: () => false }),
       keyGenerator: (request) => `${name}:${keyOf === undefined ? request.ip : keyOf(request)}`
     })
     return async function (request, reply) {

@@ -144,6 +144,7 @@ export default fp(async function sessions (app) {
 
       if (outcome === 'rotated') {
         await store(Promise.all([count(rest, -1), count(next.buckets, 1)]))
+        app.countEvent('refreshed')
         return next.pair
       }
       if (outcome === 'replayed') {
@@ -152,6 +153,7 @@ export default fp(async function sessions (app) {
       }
       if (outcome === 'reused') {
         log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
+        app.countEvent('refresh_reused')
         await store(Promise.all([untrack(uid, [sid]), count(rest, -1)]))
         throw new errors.RefreshTokenReused()
       }
@@ -212,4 +214,4 @@ export default fp(async function sessions (app) {
       return store(live.count('refresh'))
     }
   })
-}, { name: 'sessions', dependencies: ['redis', 'jwt', 'config'] })
+}, { name: 'sessions', dependencies: ['redis', 'jwt', 'config', 'metrics'] })

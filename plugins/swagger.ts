@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifySchema, RouteOptions } from 'fastify'
 import pkg from '../package.json' with { type: 'json' }
 import { errorStatuses, withErrorResponses } from '../lib/openapi-errors.js'
+import { DOCUMENTATION_PREFIX } from '../lib/paths.js'
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
@@ -94,7 +95,7 @@ export default fp(async function swagger (app) {
 
   if (config.DOCS_ENABLED) {
     await app.register(fastifySwaggerUi, {
-      routePrefix: '/documentation',
+      routePrefix: DOCUMENTATION_PREFIX,
       // The UI sets its own CSP on its routes (after any global one, e.g. helmet's), without
       // upgrade-insecure-requests so that it also loads over plain HTTP on a private network.
       staticCSP: true,

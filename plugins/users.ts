@@ -49,6 +49,7 @@ export default fp(async function users (app) {
           sql: 'INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)',
           timeout
         }, [username, email, passwordHash])
+        app.countEvent('registered')
         return result.insertId
       } catch (err) {
         if (errorCode(err) === 'ER_DUP_ENTRY') {
@@ -94,4 +95,4 @@ export default fp(async function users (app) {
       await db.query({ sql: 'SELECT 1', timeout }).catch(unavailable)
     }
   })
-}, { name: 'users', dependencies: ['mysql', 'config'] })
+}, { name: 'users', dependencies: ['mysql', 'config', 'metrics'] })

@@ -8,6 +8,8 @@ import { LiveReply, ReadyReply, NotReadyReply } from '../schemas/health.js'
  */
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health/live', {
+    // Polled by load balancers and probes: never rate limited
+    config: { rateLimit: false },
     schema: {
       tags: ['health'],
       summary: 'Liveness: the process answers (no I/O)',
@@ -17,6 +19,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/health/ready', {
+    config: { rateLimit: false },
     schema: {
       tags: ['health'],
       summary: 'Readiness: 200 when this instance should get traffic; 503 while draining or when a store is unreachable',

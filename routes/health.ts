@@ -3,6 +3,8 @@ import { HealthReply, UnhealthyReply } from '../schemas/health.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
+    // Polled by load balancers and probes: never rate limited
+    config: { rateLimit: false },
     schema: {
       tags: ['health'],
       summary: 'Deep health check: MariaDB, Redis and the number of live tokens',

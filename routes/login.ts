@@ -26,12 +26,16 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     const valid = user === undefined
       ? await app.passwords.verifyNothing(password)
       : await app.passwords.verify(password, user.password_hash)
-    if (user === undefined || !valid) throw new errors.InvalidCredentials()
+    if (user === undefined || !valid) {
+      app.countEvent('login_failed')
+      throw new errors.InvalidCredentials()
+    }
 
     const pair = await app.sessions.create(user.id, {
       userAgent: request.headers['user-agent'] ?? '',
       ip: request.ip
     })
+    app.countEvent('login_succeeded')
     app.users.recordLogin(user.id).catch(err => request.log.warn({ err }, 'could not record the login time'))
     return { ...pair, message: 'Login successful' as const }
   })

@@ -17,6 +17,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     await app.sessions.revoke(request.user.sid, request.user.sub)
+    app.countEvent('revoked_by_logout')
     return { message: 'Logged out successfully' as const }
   })
 }

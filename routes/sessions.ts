@@ -30,6 +30,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     if (!await app.sessions.revoke(request.params.id, request.user.sub)) throw new errors.SessionNotFound()
+    app.countEvent('revoked_by_session_delete')
     return { message: 'Session revoked' as const }
   })
 }

@@ -50,3 +50,11 @@ test('CORS_ORIGINS must list origins, not URLs with paths', async (t) => {
   t.throws(() => testConfig({ CORS_ORIGINS: '*' }), /CORS_ORIGINS/)
   t.same(corsOrigins(testConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:3000' })), ['https://a.example.com', 'http://localhost:3000'])
 })
+
+test('RATE_LIMIT_ALLOWLIST and TRUST_PROXY must list IPs or CIDR ranges', async (t) => {
+  t.ok(testConfig({ RATE_LIMIT_ALLOWLIST: ' 10.0.0.0/8, 192.168.1.5,fd00::/8, ::1 ' }))
+  for (const bad of ['10.0.0.0/33', 'localhost', '10.0.0.1/8/2', '10.0.0.0/', '::/129', '10.0.0.300']) {
+    t.throws(() => testConfig({ RATE_LIMIT_ALLOWLIST: `10.0.0.1,${bad}` }), { message: `RATE_LIMIT_ALLOWLIST entry "${bad}"` }, bad)
+    t.throws(() => testConfig({ TRUST_PROXY: bad }), { message: `TRUST_PROXY entry "${bad}"` }, bad)
+  }
+})

@@ -45,6 +45,11 @@ const routes: Array<{ url: string, shape: Record<string, string>, auth?: 'bearer
   { url: '/logout', shape: { anything: 'x' }, auth: 'bearer', invalidToken: true }
 ]
 
+/** A 400 says where: `body/field ...`, `body ...` (not JSON, not an object) or the field itself (password rules). */
+function namesWhatFailed (message: string, shape: Record<string, string>): boolean {
+  return /^body[/ ]/.test(message) || Object.keys(shape).some(field => message.startsWith(`${field} `))
+}
+
 // One app and one user for every route: each build and each login spends bcrypt work, and so
 // does every body that passes validation and reaches the password check (a real 401/403).
 test('hostile bodies: 4xx JSON errors, never a 5xx, nothing stored', async (t) => {
@@ -71,6 +76,8 @@ test('hostile bodies: 4xx JSON errors, never a 5xx, nothing stored', async (t) =
         }
         if (typeof json !== 'object' || json === null || !('statusCode' in json) || json.statusCode !== res.statusCode || !('message' in json) || typeof json.message !== 'string') {
           t.fail(`${body.name}: not the error shape: ${res.body.slice(0, 200)}`)
+        } else if (res.statusCode === 400 && !namesWhatFailed(json.message, route.shape)) {
+          t.fail(`${body.name}: a 400 that names neither the body nor a field: ${json.message}`)
         }
       }
       t.ok(bodies.length >= 200, `${bodies.length} bodies sent; statuses ${JSON.stringify(Object.fromEntries(statuses))}`)

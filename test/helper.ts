@@ -39,7 +39,7 @@ export function testConfig (overrides: Record<string, unknown> = {}): Config {
 /** Builds the app against the test database and prefix; drops both when the test ends. */
 export async function build (t: Test, overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
   const config = testConfig(overrides)
-  const server = Fastify(serverOptions(config.LOG_LEVEL))
+  const server = Fastify(serverOptions(config.LOG_LEVEL, config.TRUST_PROXY))
   // fp() lifts the app's decorators (jwt, redis, sessions...) to the instance tests hold
   await server.register(fp(app), { config })
   await server.ready()
@@ -58,7 +58,7 @@ export async function buildLogged (t: Test, level: string, extend?: (server: Fas
   const lines: Array<Record<string, unknown>> = []
   const stream = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done() } })
   const config = testConfig({ LOG_LEVEL: level, ...overrides })
-  const options = serverOptions(level)
+  const options = serverOptions(level, config.TRUST_PROXY)
   const server = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
   await server.register(fp(app), { config })
   extend?.(server)

@@ -17,8 +17,10 @@ test('security headers are on every answer: success, error and 404', async (t) =
     t.equal(res.headers['x-frame-options'], 'DENY', name)
     t.equal(res.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains', name)
     t.equal(res.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'", name)
-    t.equal(res.headers['referrer-policy'], 'no-referrer', name)
     t.equal(res.headers['cache-control'], 'no-store', name)
+    // Headers for HTML documents only: not sent
+    t.equal(res.headers['referrer-policy'], undefined, name)
+    t.equal(res.headers['cross-origin-resource-policy'], undefined, name)
     t.equal(res.headers['x-powered-by'], undefined, name)
   }
   t.equal(answers.tokens.statusCode, 200)
@@ -33,6 +35,7 @@ test('CORS is closed when CORS_ORIGINS is empty', async (t) => {
     method: 'OPTIONS', url: '/login', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' }
   })
   t.equal(preflight.headers['access-control-allow-origin'], undefined)
+  t.equal(preflight.headers['access-control-allow-methods'], undefined)
 })
 
 test('CORS answers the listed origins only', async (t) => {

@@ -10,8 +10,9 @@ import { build, register, login, getProtected, refresh, logout, type Tokens } fr
 
 /**
  * The JWT attack catalogue (RFC 8725, jwt_tool's list): every forged, altered or misused token is
- * refused with a 401 JSON error, on both token routes, under a symmetric and an asymmetric
- * algorithm. Each attack starts from a real session, so only the attack itself can be the reason.
+ * refused with a 401 JSON error, on both token routes, and reported inactive by /introspect,
+ * under a symmetric and an asymmetric algorithm. Each attack starts from a real session, so only
+ * the attack itself can be the reason.
  */
 
 type Json = Record<string, unknown>
@@ -190,6 +191,15 @@ const asymmetricOnly: Record<string, Attack> = {
   }
 }
 
+const introspectionClient = { INTROSPECTION_CLIENT_ID: 'resource-server', INTROSPECTION_CLIENT_SECRET: randomBytes(16).toString('hex') }
+
+/** What a resource server that cannot reach Redis is told about the token. */
+async function introspect (app: FastifyInstance, token: string): Promise<unknown> {
+  const basic = Buffer.from(`${introspectionClient.INTROSPECTION_CLIENT_ID}:${introspectionClient.INTROSPECTION_CLIENT_SECRET}`).toString('base64')
+  const res = await app.inject({ method: 'POST', url: '/introspect', headers: { authorization: `Basic ${basic}` }, payload: { token } })
+  return res.statusCode === 200 ? res.json() : res.statusCode
+}
+
 function refused (t: Test, res: LightMyRequestResponse, what: string) {
   t.equal(res.statusCode, 401, what)
   t.match(res.json(), { statusCode: 401, error: 'Unauthorized', code: /^(TOKEN_(INVALID|EXPIRED|REVOKED)|REFRESH_TOKEN_REUSED)$/ }, what)
@@ -198,11 +208,11 @@ function refused (t: Test, res: LightMyRequestResponse, what: string) {
 
 for (const makeSuite of [hs256Suite, rs256Suite]) {
   const suite = makeSuite()
-  test(`${suite.alg}: every attack of the catalogue is refused with a 401, at /protected and /refresh`, async (t) => {
+  test(`${suite.alg}: every attack of the catalogue is refused with a 401 at /protected and /refresh, and is inactive at /introspect`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'jwt-attacks-'))
     t.teardown(() => rmSync(dir, { recursive: true, force: true }))
     const file = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name) }
-    const app = await build(t, { ...suite.overrides(file), REFRESH_REUSE_INTERVAL_SECONDS: 0 })
+    const app = await build(t, { ...suite.overrides(file), ...introspectionClient, REFRESH_REUSE_INTERVAL_SECONDS: 0 })
     const keys = await keyServer(t)
     const user = await register(app)
     const attacks = { ...catalogue, ...(suite.publicPem === undefined ? {} : asymmetricOnly) }
@@ -212,6 +222,7 @@ for (const makeSuite of [hs256Suite, rs256Suite]) {
       const tokens = await login(app, user)
       const ctx = { suite, keyUrl: keys.url }
       refused(t, await getProtected(app, attack(tokens.access_token, ctx)), `${name} at /protected`)
+      t.same(await introspect(app, attack(tokens.access_token, ctx)), { active: false }, `${name}: inactive at /introspect`)
       t.equal((await getProtected(app, tokens.access_token)).statusCode, 200, `${name}: the genuine token still works`)
       // A validly signed refresh token that is not the session's current one counts as reuse
       // and revokes the session (REFRESH_TOKEN_REUSED): only the key holder can sign one.

@@ -65,14 +65,72 @@ test('register and refresh have their own per-IP limits; the global limit covers
   t.equal((await refreshFrom('10.0.3.1')).statusCode, 401)
   t.equal((await refreshFrom('10.0.3.1')).statusCode, 429)
 
-  const health = (ip: string) => app.inject({ method: 'GET', url: '/health', remoteAddress: ip })
-  for (let i = 0; i < 4; i++) t.equal((await health('10.0.4.1')).statusCode, 200)
-  const over = await health('10.0.4.1')
+  const jwks = (ip: string) => app.inject({ method: 'GET', url: '/.well-known/jwks.json', remoteAddress: ip })
+  for (let i = 0; i < 4; i++) t.equal((await jwks('10.0.4.1')).statusCode, 200)
+  const over = await jwks('10.0.4.1')
   t.equal(over.statusCode, 429)
   t.match(over.json(), { statusCode: 429, code: 'RATE_LIMITED', message: /retry in \d+ seconds/ })
   t.ok(over.headers['retry-after'])
   t.equal(over.headers['ratelimit-limit'], '4')
-  t.equal((await health('10.0.4.2')).statusCode, 200)
+  t.equal((await jwks('10.0.4.2')).statusCode, 200)
+})
+
+test('health probes and the documentation are never limited: load balancers and scrapers poll them', async (t) => {
+  const app = await build(t, limited({ RATE_LIMIT_MAX: 2 }))
+  const urls = ['/health', '/health/live', '/health/ready', '/documentation/json', '/documentation/static/swagger-ui.css']
+  // Prometheus scrapes /metrics wherever the service exposes it
+  if (app.hasRoute({ method: 'GET', url: '/metrics' })) urls.push('/metrics')
+  for (const url of urls) {
+    const statuses = new Set<number>()
+    let headers = 0
+    for (let i = 0; i < 5; i++) {
+      const res = await app.inject({ method: 'GET', url, remoteAddress: '10.0.7.1' })
+      statuses.add(res.statusCode)
+      if (res.headers['ratelimit-limit'] !== undefined) headers++
+    }
+    t.same([...statuses], [200], `${url}: five answers over a limit of two, all 200`)
+    t.equal(headers, 0, `${url}: no RateLimit headers`)
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/.well-known/jwks.json', remoteAddress: '10.0.7.1' })).statusCode, 200)
+  t.equal((await app.inject({ method: 'GET', url: '/.well-known/jwks.json', remoteAddress: '10.0.7.1' })).statusCode, 200)
+  t.equal((await app.inject({ method: 'GET', url: '/.well-known/jwks.json', remoteAddress: '10.0.7.1' })).statusCode, 429, 'other routes still are')
+})
+
+test('RATE_LIMIT_ALLOWLIST exempts its addresses from the per-IP limits, not from the per-username one', async (t) => {
+  const app = await build(t, limited({ RATE_LIMIT_MAX: 2, LOGIN_RATE_LIMIT_IP_MAX: 2, LOGIN_RATE_LIMIT_USERNAME_MAX: 3, RATE_LIMIT_ALLOWLIST: '10.9.0.0/16, 192.0.2.7' }))
+  for (const ip of ['10.9.1.1', '::ffff:10.9.1.2', '192.0.2.7']) {
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await app.inject({ method: 'GET', url: '/.well-known/jwks.json', remoteAddress: ip })).statusCode)
+    statuses.push((await loginFrom(app, ip, `nobody_${ip}_1`)).statusCode, (await loginFrom(app, ip, `nobody_${ip}_2`)).statusCode, (await loginFrom(app, ip, `nobody_${ip}_3`)).statusCode)
+    t.same(statuses, [200, 200, 200, 200, 401, 401, 401], `${ip} is never limited per IP`)
+  }
+  t.equal((await loginFrom(app, '10.8.0.1', 'nobody_a')).statusCode, 401)
+  t.equal((await loginFrom(app, '10.8.0.1', 'nobody_b')).statusCode, 401)
+  t.equal((await loginFrom(app, '10.8.0.1', 'nobody_c')).statusCode, 429, 'an address outside the list is limited')
+
+  const user = await register(app)
+  for (let i = 0; i < 3; i++) t.equal((await loginFrom(app, '10.9.1.1', user.username)).statusCode, 401)
+  t.equal((await loginFrom(app, '10.9.1.1', user.username, user.password)).statusCode, 429, 'guesses at one account are limited even from the allowlist')
+})
+
+test('behind a proxy listed in TRUST_PROXY, each client is limited by its X-Forwarded-For address; otherwise the header is ignored', async (t) => {
+  const app = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 1, TRUST_PROXY: '10.0.8.0/24' }))
+  const viaProxy = (forwardedFor: string, from = '10.0.8.1') => app.inject({
+    method: 'POST', url: '/login', remoteAddress: from, headers: { 'x-forwarded-for': forwardedFor }, payload: { username: 'nobody_here', password: 'not-the-password' }
+  })
+  t.equal((await viaProxy('198.51.100.1')).statusCode, 401)
+  t.equal((await viaProxy('198.51.100.1')).statusCode, 429, 'the client behind the proxy is limited')
+  t.equal((await viaProxy('198.51.100.2')).statusCode, 401, 'another client behind the same proxy is not')
+
+  t.equal((await viaProxy('198.51.100.3', '10.0.9.1')).statusCode, 401)
+  t.equal((await viaProxy('198.51.100.4', '10.0.9.1')).statusCode, 429, 'a client that is not a listed proxy cannot escape its limit with the header')
+
+  const direct = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 1 }))
+  const spoofed = (forwardedFor: string) => direct.inject({
+    method: 'POST', url: '/login', remoteAddress: '10.0.8.1', headers: { 'x-forwarded-for': forwardedFor }, payload: { username: 'nobody_here', password: 'not-the-password' }
+  })
+  t.equal((await spoofed('198.51.100.5')).statusCode, 401)
+  t.equal((await spoofed('198.51.100.6')).statusCode, 429, 'without TRUST_PROXY, X-Forwarded-For changes nothing')
 })
 
 test('limits hold across instances sharing Redis, under the service\'s key prefix', async (t) => {

@@ -449,15 +449,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -536,15 +527,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
                 headers: {
@@ -584,15 +566,6 @@ export interface operations {
                         /** @enum {string} */
                         status: "ready";
                     };
-                };
-            };
-            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Unexpected failure; the answer carries no detail */
