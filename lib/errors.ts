@@ -13,6 +13,7 @@ export const errors = {
   UserNotFound: createError('USER_NOT_FOUND', 'The user of this token no longer exists', 401),
   IntrospectionDisabled: createError('INTROSPECTION_DISABLED', 'Introspection is disabled: set INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET', 404),
   InvalidClient: createError('INVALID_CLIENT', 'Invalid introspection client credentials', 401),
+  InvalidMetricsToken: createError('METRICS_TOKEN_INVALID', 'Missing or wrong Authorization: Bearer <METRICS_TOKEN>', 401),
   UsernameTaken: createError('USERNAME_TAKEN', 'Username already exists', 409),
   EmailTaken: createError('EMAIL_TAKEN', 'Email already exists', 409),
   PasswordTooLong: createError('PASSWORD_TOO_LONG', '%s must be at most 72 bytes of UTF-8: bcrypt would silently ignore the rest', 400),

@@ -25,7 +25,7 @@ export default fp(async function errors (app) {
     if (statusCode === 401) {
       const challenge = err.code === 'INVALID_CLIENT'
         ? 'Basic realm="introspection"'
-        : ['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER'].includes(err.code)
+        : ['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'METRICS_TOKEN_INVALID'].includes(err.code)
             ? 'Bearer realm="jwt-microservice"'
             : `Bearer realm="jwt-microservice", error="invalid_token", error_description="${err.message}"`
       reply.header('www-authenticate', challenge)

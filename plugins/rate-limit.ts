@@ -23,9 +23,9 @@ declare module 'fastify' {
  * on their own. The stricter limits of login, register and refresh fail closed: without them a
  * password could be guessed at full speed.
  *
- * Addresses in RATE_LIMIT_ALLOWLIST are exempt from every per-IP limit. Routes that load balancers and
- * scrapers poll say `config: { rateLimit: false }`; so do the documentation UI's routes, set here
- * because @fastify/swagger-ui takes no route config.
+ * Addresses in RATE_LIMIT_ALLOWLIST are exempt from every per-IP limit. Routes that load
+ * balancers and scrapers poll (health, metrics) say `config: { rateLimit: false }`; so do the
+ * documentation UI's routes, set here because @fastify/swagger-ui takes no route config.
  */
 export default fp(async function rateLimit (app) {
   const { config } = app

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { LiveReply, ReadyReply } from '../schemas/health.js'
+import { LiveReply, ReadyReply, NotReadyReply } from '../schemas/health.js'
 
 /**
  * Probes for orchestrators and load balancers. Liveness does no I/O: a store outage must not
@@ -24,7 +24,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['health'],
       summary: 'Readiness: 200 when this instance should get traffic; 503 while draining or when a store is unreachable',
       operationId: 'getReadiness',
-      response: { 200: ReadyReply, 503: ReadyReply }
+      response: { 200: ReadyReply, 503: NotReadyReply }
     }
   }, async (request, reply) => {
     if (app.lifecycle.draining) return reply.code(503).send({ status: 'draining' })

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { BearerHeaders, LogoutReply } from '../schemas/tokens.js'
+import { BearerHeaders, LogoutAllReply } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
@@ -11,7 +11,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'logoutAll',
       headers: BearerHeaders,
       security: [{ bearerAuth: [] }],
-      response: { 200: LogoutReply, 401: ErrorRef, 503: ErrorRef }
+      response: { 200: LogoutAllReply, 401: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
     app.countEvent('revoked_by_logout_all', await app.sessions.revokeAll(request.user.sub))

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ChangePasswordBody } from '../schemas/users.js'
-import { MessageReply } from '../schemas/sessions.js'
+import { PasswordChangedReply } from '../schemas/sessions.js'
 import { BearerHeaders } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
 import { bodyLimits } from '../lib/body-limits.js'
@@ -18,7 +18,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       headers: BearerHeaders,
       body: ChangePasswordBody,
       security: [{ bearerAuth: [] }],
-      response: { 200: MessageReply, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 503: ErrorRef }
+      response: { 200: PasswordChangedReply, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
     const userId = Number(request.user.sub)
@@ -31,7 +31,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     assertAcceptablePassword('new_password', newPassword, user)
     await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
     app.countEvent('revoked_by_password_change', await app.sessions.revokeAll(userId, request.user.sid))
-    return { message: 'Password changed; other sessions were logged out' }
+    return { message: 'Password changed; other sessions were logged out' as const }
   })
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { SessionParams, SessionsReply, MessageReply } from '../schemas/sessions.js'
+import { SessionParams, SessionsReply, SessionRevokedReply } from '../schemas/sessions.js'
 import { BearerHeaders } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
 import { errors } from '../lib/errors.js'
@@ -26,12 +26,12 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       headers: BearerHeaders,
       params: SessionParams,
       security: [{ bearerAuth: [] }],
-      response: { 200: MessageReply, 400: ErrorRef, 401: ErrorRef, 404: ErrorRef, 503: ErrorRef }
+      response: { 200: SessionRevokedReply, 400: ErrorRef, 401: ErrorRef, 404: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
     if (!await app.sessions.revoke(request.params.id, request.user.sub)) throw new errors.SessionNotFound()
     app.countEvent('revoked_by_session_delete')
-    return { message: 'Session revoked' }
+    return { message: 'Session revoked' as const }
   })
 }
 

@@ -40,12 +40,21 @@ export const UnhealthyReply = Type.Object(healthFields, {
 
 export const LiveReply = Type.Object({
   status: Type.Literal('ok')
-})
+}, { description: 'The process answers', examples: [{ status: 'ok' }] })
 
 export const ReadyReply = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('draining'), Type.Literal('unavailable')], {
+  status: Type.Literal('ready'),
+  database: Connection,
+  redis: Connection
+}, { description: 'Both stores answer: send traffic here', examples: [{ status: 'ready', database: 'connected', redis: 'connected' }] })
+
+export const NotReadyReply = Type.Object({
+  status: Type.Union([Type.Literal('draining'), Type.Literal('unavailable')], {
     description: '`draining` while shutting down; `unavailable` when MariaDB or Redis does not answer'
   }),
   database: Type.Optional(Connection),
   redis: Type.Optional(Connection)
+}, {
+  description: 'Send no traffic here: shutting down, or a store does not answer (named `disconnected`)',
+  examples: [{ status: 'unavailable', database: 'connected', redis: 'disconnected' }, { status: 'draining' }]
 })

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 export const IntrospectBody = Type.Object({
   token: Type.String({ minLength: 1, maxLength: 8192 }),
   token_type_hint: Type.Optional(Type.String({ maxLength: 64 }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ token: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...' }] })
 
 export const IntrospectReply = Type.Object({
   active: Type.Boolean(),
@@ -15,7 +15,20 @@ export const IntrospectReply = Type.Object({
   iat: Type.Optional(Type.Integer()),
   iss: Type.Optional(Type.String()),
   aud: Type.Optional(Type.String())
-}, { description: 'RFC 7662 answer: only `active` when the token is not live' })
+}, {
+  description: 'RFC 7662 answer: only `active` when the token is not live',
+  examples: [{
+    active: true,
+    sub: '1',
+    sid: 'CLJEn_-rYlMDOuOW',
+    jti: 'q8mN3vXw2Yk7LpR4',
+    token_type: 'access',
+    exp: 1704111300,
+    iat: 1704110400,
+    iss: 'jwt-microservice',
+    aud: 'jwt-microservice'
+  }, { active: false }]
+})
 
 export const BasicAuthHeaders = Type.Object({
   authorization: Type.Optional(Type.String({ description: 'Basic base64(INTROSPECTION_CLIENT_ID:INTROSPECTION_CLIENT_SECRET)' }))

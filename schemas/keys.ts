@@ -14,4 +14,10 @@ export const Jwk = Type.Object({
 }, { $id: 'Jwk', title: 'Jwk' })
 export type JwkType = Static<typeof Jwk>
 
-export const JwksReply = Type.Object({ keys: Type.Array(Type.Ref(Jwk)) }, { title: 'Jwks', description: 'The JWK Set (`{"keys":[]}` with HS256)' })
+export const JwksReply = Type.Object({ keys: Type.Array(Type.Ref(Jwk)) }, {
+  title: 'Jwks',
+  description: 'The JWK Set (`{"keys":[]}` with HS256)',
+  examples: [{
+    keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'znTwWqv2sa_6hXLsCvVrKc5wIIQvyqQn7RyGr_tfn5A', kid: 'rVfhxC-2hS44oIJGfBvOxtnNTisjBgIKQB81ujiZq6c', alg: 'EdDSA', use: 'sig' }]
+  }]
+})

@@ -13,8 +13,29 @@ export const Session = Type.Object({
 }, { $id: 'Session', title: 'Session' })
 export type SessionType = Static<typeof Session>
 
-export const SessionsReply = Type.Object({ sessions: Type.Array(Type.Ref(Session)) }, { description: 'Live sessions, oldest first' })
+export const SessionsReply = Type.Object({ sessions: Type.Array(Type.Ref(Session)) }, {
+  description: 'Live sessions, oldest first',
+  examples: [{
+    sessions: [{
+      id: 'CLJEn_-rYlMDOuOW',
+      created_at: '2024-01-01T12:00:00.000Z',
+      last_refreshed_at: '2024-01-01T12:15:00.000Z',
+      expires_at: '2024-01-31T12:00:00.000Z',
+      user_agent: 'Mozilla/5.0 (X11; Linux x86_64)',
+      ip: '203.0.113.7',
+      current: true
+    }]
+  }]
+})
 
 export const SessionParams = Type.Object({ id: SessionId })
 
-export const MessageReply = Type.Object({ message: Type.String() }, { description: 'Done' })
+export const SessionRevokedReply = Type.Object({ message: Type.Literal('Session revoked') }, {
+  description: 'The session\'s access and refresh tokens are revoked',
+  examples: [{ message: 'Session revoked' }]
+})
+
+export const PasswordChangedReply = Type.Object({ message: Type.Literal('Password changed; other sessions were logged out') }, {
+  description: 'The new password is set; every other session of the user is revoked',
+  examples: [{ message: 'Password changed; other sessions were logged out' }]
+})

@@ -30,6 +30,11 @@ export const LogoutReply = Type.Object({ message: Type.Literal('Logged out succe
   examples: [{ message: 'Logged out successfully' }]
 })
 
+export const LogoutAllReply = Type.Object({ message: Type.Literal('Logged out successfully') }, {
+  description: 'Every session of the caller is revoked, this one included',
+  examples: [{ message: 'Logged out successfully' }]
+})
+
 export const BearerHeaders = Type.Object({
   authorization: Type.Optional(Type.String({ description: 'Bearer <access_token>', examples: [`Bearer ${jwt}`] }))
 })

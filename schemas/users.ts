@@ -52,9 +52,12 @@ export const Profile = Type.Object({
   username: Type.String({ examples: ['usuario_ejemplo'] }),
   email: Type.String({ examples: ['usuario@example.com'] }),
   created_at: Type.String({ format: 'date-time' })
-}, { description: 'The caller\'s account' })
+}, {
+  description: 'The caller\'s account',
+  examples: [{ id: 1, username: 'usuario_ejemplo', email: 'usuario@example.com', created_at: '2024-01-01T12:00:00.000Z' }]
+})
 
 export const ChangePasswordBody = Type.Object({
-  current_password: Type.String({ minLength: 1, maxLength: 1024 }),
+  current_password: Type.String({ minLength: 1, maxLength: 1024, examples: ['contraseña_segura'] }),
   new_password: Password
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ current_password: 'contraseña_segura', new_password: 'otra_contraseña_larga' }] })

@@ -10,8 +10,9 @@ import { build, register, login, getProtected, refresh, logout, type Tokens } fr
 
 /**
  * The JWT attack catalogue (RFC 8725, jwt_tool's list): every forged, altered or misused token is
- * refused with a 401 JSON error, on both token routes, under a symmetric and an asymmetric
- * algorithm. Each attack starts from a real session, so only the attack itself can be the reason.
+ * refused with a 401 JSON error, on both token routes, and reported inactive by /introspect,
+ * under a symmetric and an asymmetric algorithm. Each attack starts from a real session, so only
+ * the attack itself can be the reason.
  */
 
 type Json = Record<string, unknown>
@@ -44,6 +45,8 @@ interface Suite {
   legit(header: Json | string, claims: Json | string): string
   /** The public key an attacker can read from the JWKS (asymmetric only). */
   publicPem?: string
+  /** The public key of the previous (rotated-out, still listed) key. */
+  previousPem?: string
 }
 
 function hs256Suite (): Suite {
@@ -68,7 +71,8 @@ function rs256Suite (): Suite {
       JWT_PREVIOUS_PUBLIC_KEYS_FILE: file('previous.pem', pem(createPublicKey(previous), 'spki'))
     }),
     legit: (header, claims) => signWith('RS256', privateKey, b64(header), b64(claims)),
-    publicPem: pem(createPublicKey(privateKey), 'spki')
+    publicPem: pem(createPublicKey(privateKey), 'spki'),
+    previousPem: pem(createPublicKey(previous), 'spki')
   }
 }
 
@@ -85,7 +89,7 @@ async function keyServer (t: { teardown(fn: () => unknown): void }) {
 }
 
 /** An attack turns a genuine token (of the type the route wants) into the one sent. */
-type Attack = (token: string, ctx: { suite: Suite, keyUrl: string }) => string
+type Attack = (token: string, ctx: { suite: Suite, keyUrl: string, previousKid: string }) => string
 
 const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
 const attackerJwk = { ...createPublicKey(attacker).export({ format: 'jwk' }), kid: 'attacker' }
@@ -187,7 +191,22 @@ const asymmetricOnly: Record<string, Attack> = {
   'HS256 signed with the public key (PEM without final newline) as the secret': (token, { suite }) => {
     const { header, claims } = parts(token)
     return signWith('HS256', (suite.publicPem ?? '').trimEnd(), b64({ ...header, alg: 'HS256' }), b64(claims))
+  },
+  'HS256 keyed with the previous public key, under that key\'s kid': (token, { suite, previousKid }) => {
+    return signWith('HS256', suite.previousPem ?? '', b64({ alg: 'HS256', typ: 'JWT', kid: previousKid }), b64(parts(token).claims))
+  },
+  'RS256 signed by an attacker, under the previous key\'s kid': (token, { previousKid }) => {
+    return signWith('RS256', attacker, b64({ alg: 'RS256', typ: 'JWT', kid: previousKid }), b64(parts(token).claims))
   }
+}
+
+const introspectionClient = { INTROSPECTION_CLIENT_ID: 'resource-server', INTROSPECTION_CLIENT_SECRET: randomBytes(16).toString('hex') }
+
+/** What a resource server that cannot reach Redis is told about the token. */
+async function introspect (app: FastifyInstance, token: string): Promise<unknown> {
+  const basic = Buffer.from(`${introspectionClient.INTROSPECTION_CLIENT_ID}:${introspectionClient.INTROSPECTION_CLIENT_SECRET}`).toString('base64')
+  const res = await app.inject({ method: 'POST', url: '/introspect', headers: { authorization: `Basic ${basic}` }, payload: { token } })
+  return res.statusCode === 200 ? res.json() : res.statusCode
 }
 
 function refused (t: Test, res: LightMyRequestResponse, what: string) {
@@ -198,20 +217,24 @@ function refused (t: Test, res: LightMyRequestResponse, what: string) {
 
 for (const makeSuite of [hs256Suite, rs256Suite]) {
   const suite = makeSuite()
-  test(`${suite.alg}: every attack of the catalogue is refused with a 401, at /protected and /refresh`, async (t) => {
+  test(`${suite.alg}: every attack of the catalogue is refused with a 401 at /protected and /refresh, and is inactive at /introspect`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'jwt-attacks-'))
     t.teardown(() => rmSync(dir, { recursive: true, force: true }))
     const file = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name) }
-    const app = await build(t, { ...suite.overrides(file), REFRESH_REUSE_INTERVAL_SECONDS: 0 })
+    const app = await build(t, { ...suite.overrides(file), ...introspectionClient, REFRESH_REUSE_INTERVAL_SECONDS: 0 })
     const keys = await keyServer(t)
     const user = await register(app)
+    const jwks = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: Array<{ kid: string }> }>()
+    const previousKid = jwks.keys[1]?.kid ?? ''
+    if (suite.previousPem !== undefined) t.equal(jwks.keys.length, 2, 'the previous key is published, so its kid picks a verifier')
     const attacks = { ...catalogue, ...(suite.publicPem === undefined ? {} : asymmetricOnly) }
 
     for (const [name, attack] of Object.entries(attacks)) {
       // A session of its own: a refused attack must not owe its 401 to an earlier one
       const tokens = await login(app, user)
-      const ctx = { suite, keyUrl: keys.url }
+      const ctx = { suite, keyUrl: keys.url, previousKid }
       refused(t, await getProtected(app, attack(tokens.access_token, ctx)), `${name} at /protected`)
+      t.same(await introspect(app, attack(tokens.access_token, ctx)), { active: false }, `${name}: inactive at /introspect`)
       t.equal((await getProtected(app, tokens.access_token)).statusCode, 200, `${name}: the genuine token still works`)
       // A validly signed refresh token that is not the session's current one counts as reuse
       // and revokes the session (REFRESH_TOKEN_REUSED): only the key holder can sign one.

@@ -99,12 +99,13 @@ test('METRICS_TOKEN: /metrics asks for it as a bearer token', async (t) => {
   const app = await build(t, { METRICS_TOKEN: TOKEN })
   const missing = await app.inject({ method: 'GET', url: '/metrics' })
   t.equal(missing.statusCode, 401)
-  t.match(missing.json(), { statusCode: 401, error: 'Unauthorized' })
+  t.match(missing.json(), { statusCode: 401, error: 'Unauthorized', code: 'METRICS_TOKEN_INVALID' })
   t.equal(missing.headers['www-authenticate'], 'Bearer realm="jwt-microservice"')
 
   for (const authorization of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, `Basic ${TOKEN}`, 'Bearer ']) {
     const wrong = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization } })
     t.equal(wrong.statusCode, 401, `refused: ${authorization}`)
+    t.equal(wrong.json().code, 'METRICS_TOKEN_INVALID')
     t.notOk(wrong.body.includes('jwt_logins_total'))
   }
   t.ok(sample(await scrape(app, { authorization: `Bearer ${TOKEN}` }), 'jwt_logins_total', { outcome: 'succeeded' }) === 0)
@@ -128,7 +129,7 @@ test('/metrics is left out of the OpenAPI document and out of the rate limit', a
     t.equal(res.statusCode, 200, `scrape ${i + 1}`)
     t.equal(res.headers['ratelimit-limit'], undefined)
   }
-  const limited = await Promise.all([1, 2, 3].map(() => app.inject({ method: 'GET', url: '/health/live' })))
+  const limited = await Promise.all([1, 2, 3].map(() => app.inject({ method: 'GET', url: '/.well-known/jwks.json' })))
   t.ok(limited.some(res => res.statusCode === 429), 'while the global limit holds for the other routes')
 })
 

@@ -1,19 +1,25 @@
 import { test, type Test } from 'tap'
 import { readFile } from 'node:fs/promises'
 import { Validator } from '@seriousme/openapi-schema-validator'
-import { build } from './helper.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import Fastify, { type RouteOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import app, { serverOptions } from '../app.js'
+import { build, testConfig, cleanUp } from './helper.js'
 import { documentSettings, files, stableJson, typesOf } from '../scripts/openapi-files.js'
 
 const ERROR_REF = '#/components/schemas/ErrorReply'
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const
 
-interface MediaType { schema?: { $ref?: string }, example?: unknown }
+interface MediaType { schema?: { $ref?: string }, example?: unknown, examples?: Record<string, { value: unknown }> }
 interface Operation {
   operationId?: string
   summary?: string
   tags?: string[]
   security?: Array<Record<string, string[]>>
   requestBody?: { content: Record<string, MediaType> }
+  parameters?: Array<{ name: string, in: string }>
   responses: Record<string, { description: string, content?: Record<string, MediaType> }>
 }
 interface Document extends Record<string, unknown> {
@@ -184,4 +190,84 @@ test('the committed openapi.json and client types are those of the live document
   t.ok(committed === live, 'openapi.json is stale: run npm run openapi')
   const types = await readFile(files.types, 'utf8').catch(() => '')
   t.ok(types === await typesOf(committed), 'test/client/api.d.ts is stale: run npm run openapi')
+})
+
+/** The examples a media type shows: one `example`, or each value of `examples`. */
+const examplesOf = (media: MediaType): unknown[] =>
+  media.examples !== undefined ? Object.values(media.examples).map(example => example.value) : media.example === undefined ? [] : [media.example]
+
+test('every request body and every success answer shows an example, and each example fits its schema', async (t) => {
+  const { document } = await liveDocument(t)
+  const ajv = new Ajv2020({ strict: false, allErrors: true })
+  addFormats.default(ajv)
+  // A schema's $refs point into components: validate each schema with them at hand.
+  const fits = (schema: object, value: unknown) => ajv.validate({ ...schema, components: document.components }, value) ? '' : ajv.errorsText()
+  for (const { path, method, operation } of operations(document)) {
+    const name = `${method.toUpperCase()} ${path}`
+    const media = [
+      ...Object.entries(operation.requestBody?.content ?? {}).map(([type, content]) => ({ where: `request ${type}`, content })),
+      ...Object.entries(operation.responses).filter(([status]) => Number(status) < 400)
+        .flatMap(([status, response]) => Object.entries(response.content ?? {}).map(([type, content]) => ({ where: `${status} ${type}`, content })))
+    ]
+    t.ok(media.length > 0, `${name}: has a body to show`)
+    for (const { where, content } of media) {
+      const examples = examplesOf(content)
+      t.ok(examples.length > 0, `${name} ${where}: an example`)
+      for (const example of examples) t.equal(fits(content.schema ?? {}, example), '', `${name} ${where}: the example fits the schema`)
+    }
+  }
+})
+
+test('the document holds the API and nothing else: no route of the docs or of the metrics, no route left out', async (t) => {
+  const config = testConfig({ RATE_LIMIT_ENABLED: true })
+  const server = Fastify(serverOptions('silent'))
+  const routes: Array<{ method: string, url: string }> = []
+  server.addHook('onRoute', (route: RouteOptions) => {
+    for (const method of [route.method].flat()) routes.push({ method: method.toLowerCase(), url: route.url })
+  })
+  await server.register(fp(app), { config })
+  await server.ready()
+  t.teardown(async () => {
+    await server.close()
+    await cleanUp(config)
+  })
+  const documented = operations(server.swagger() as Document).map(({ method, path }) => `${method} ${path}`)
+  const notApi = (url: string) => url.startsWith('/documentation') || url === '/metrics'
+  t.ok(routes.some(route => route.url.startsWith('/documentation')), 'the docs routes are there to be left out')
+  t.same(documented.filter(operation => notApi(operation.split(' ')[1])), [], 'no docs or metrics route is an operation')
+  const api = routes
+    .filter(route => route.method !== 'head' && route.method !== 'options' && !notApi(route.url))
+    .map(route => `${route.method} ${route.url.replace(/:(\w+)/g, '{$1}')}`)
+  t.same([...new Set(api)].sort(), [...documented].sort(), 'every other route is documented')
+})
+
+test('headers a client must send are described on the operations that need them', async (t) => {
+  const { document } = await liveDocument(t)
+  const schemes = document.components.securitySchemes
+  for (const { path, method, operation } of operations(document)) {
+    const name = `${method.toUpperCase()} ${path}`
+    for (const scheme of (operation.security ?? []).flatMap(requirement => Object.keys(requirement))) {
+      t.ok(schemes[scheme], `${name}: ${scheme} is a declared scheme`)
+      t.match((operation as { description?: string }).description, /`Authorization: (Bearer|Basic) /, `${name}: its description says which Authorization header to send`)
+    }
+    const required = (operation.parameters ?? []).filter(parameter => parameter.in === 'header' && (parameter as { required?: boolean }).required === true)
+    t.same(required.map(parameter => parameter.name), [], `${name}: no other header is required`)
+  }
+})
+
+test('shared schemas are components referenced by $ref: no object schema is written out in two operations', async (t) => {
+  const { document } = await liveDocument(t)
+  const places = new Map<string, Set<string>>()
+  const walk = (node: unknown, operation: string) => {
+    if (typeof node !== 'object' || node === null) return
+    if ('properties' in node) {
+      const key = JSON.stringify(node)
+      places.set(key, (places.get(key) ?? new Set()).add(operation))
+    }
+    for (const value of Object.values(node)) walk(value, operation)
+  }
+  for (const { path, method, operation } of operations(document)) walk(operation, `${method.toUpperCase()} ${path}`)
+  const repeated = [...places].filter(([, where]) => where.size > 1).map(([schema, where]) => `${[...where].join(', ')}: ${schema.slice(0, 80)}`)
+  t.same(repeated, [], 'each shared shape is defined once under components/schemas')
+  t.same(Object.keys(document.components.schemas).sort(), ['ErrorReply', 'Jwk', 'Session'])
 })

@@ -360,6 +360,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "alg": "EdDSA",
+                     *           "crv": "Ed25519",
+                     *           "kid": "rVfhxC-2hS44oIJGfBvOxtnNTisjBgIKQB81ujiZq6c",
+                     *           "kty": "OKP",
+                     *           "use": "sig",
+                     *           "x": "znTwWqv2sa_6hXLsCvVrKc5wIIQvyqQn7RyGr_tfn5A"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         keys: components["schemas"]["Jwk"][];
                     };
@@ -496,12 +510,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The process answers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
@@ -528,17 +547,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Both stores answer: send traffic here */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "database": "connected",
+                     *       "redis": "connected",
+                     *       "status": "ready"
+                     *     }
+                     */
                     "application/json": {
-                        database?: "connected" | "disconnected";
-                        redis?: "connected" | "disconnected";
-                        /** @description `draining` while shutting down; `unavailable` when MariaDB or Redis does not answer */
-                        status: "ready" | "draining" | "unavailable";
+                        database: "connected" | "disconnected";
+                        redis: "connected" | "disconnected";
+                        /** @enum {string} */
+                        status: "ready";
                     };
                 };
             };
@@ -551,7 +577,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description Default Response */
+            /** @description Send no traffic here: shutting down, or a store does not answer (named `disconnected`) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -561,7 +587,7 @@ export interface operations {
                         database?: "connected" | "disconnected";
                         redis?: "connected" | "disconnected";
                         /** @description `draining` while shutting down; `unavailable` when MariaDB or Redis does not answer */
-                        status: "ready" | "draining" | "unavailable";
+                        status: "draining" | "unavailable";
                     };
                 };
             };
@@ -579,10 +605,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9..."
+                 *     }
+                 */
                 "application/json": {
                     token: string;
                     token_type_hint?: string;
                 };
+                /**
+                 * @example {
+                 *       "token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9..."
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     token: string;
                     token_type_hint?: string;
@@ -886,7 +922,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The session's access and refresh tokens are revoked */
+            /** @description Every session of the caller is revoked, this one included */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -965,6 +1001,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2024-01-01T12:00:00.000Z",
+                     *       "email": "usuario@example.com",
+                     *       "id": 1,
+                     *       "username": "usuario_ejemplo"
+                     *     }
+                     */
                     "application/json": {
                         /** Format: date-time */
                         created_at: string;
@@ -1033,7 +1077,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "current_password": "contraseña_segura",
+                 *       "new_password": "otra_contraseña_larga"
+                 *     }
+                 */
                 "application/json": {
+                    /** @example contraseña_segura */
                     current_password: string;
                     /**
                      * @description At least 8 characters and at most 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes), not the username or email, not one of the 10,000+ most common passwords; compared after Unicode NFC
@@ -1044,14 +1095,20 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Done */
+            /** @description The new password is set; every other session of the user is revoked */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Password changed; other sessions were logged out"
+                     *     }
+                     */
                     "application/json": {
-                        message: string;
+                        /** @enum {string} */
+                        message: "Password changed; other sessions were logged out";
                     };
                 };
             };
@@ -1463,6 +1520,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sessions": [
+                     *         {
+                     *           "created_at": "2024-01-01T12:00:00.000Z",
+                     *           "current": true,
+                     *           "expires_at": "2024-01-31T12:00:00.000Z",
+                     *           "id": "CLJEn_-rYlMDOuOW",
+                     *           "ip": "203.0.113.7",
+                     *           "last_refreshed_at": "2024-01-01T12:15:00.000Z",
+                     *           "user_agent": "Mozilla/5.0 (X11; Linux x86_64)"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         sessions: components["schemas"]["Session"][];
                     };
@@ -1530,14 +1602,20 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Done */
+            /** @description The session's access and refresh tokens are revoked */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Session revoked"
+                     *     }
+                     */
                     "application/json": {
-                        message: string;
+                        /** @enum {string} */
+                        message: "Session revoked";
                     };
                 };
             };
