@@ -4,7 +4,6 @@
  */
 export const keys = {
   session: (sid: string) => `sess:{${sid}}`,
-  access: (sid: string) => `at:{${sid}}`,
   successor: (sid: string) => `succ:{${sid}}`,
   userSessions: (uid: number | string) => `user:{${uid}}:sessions`,
   /** Count of live tokens of one kind whose expiry falls in one bucket of time (lib/live-tokens.ts). */

@@ -7,9 +7,9 @@ import { errorCode } from '../lib/error-code.js'
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    createSession(sessionKey: string, accessKey: string, ...args: Array<string | number>): Result<number, Context>
-    rotateSession(sessionKey: string, accessKey: string, successorKey: string, ...args: Array<string | number>): Result<string[], Context>
-    endSession(sessionKey: string, accessKey: string, successorKey: string): Result<Array<string | null>, Context>
+    createSession(sessionKey: string, ...args: Array<string | number>): Result<number, Context>
+    rotateSession(sessionKey: string, successorKey: string, ...args: Array<string | number>): Result<string[], Context>
+    endSession(sessionKey: string, successorKey: string): Result<Array<string | null>, Context>
     adjustLiveCount(bucketKey: string, delta: number, expiresAt: number): Result<number, Context>
   }
 }
@@ -41,9 +41,9 @@ export default fp(async function redis (app) {
   await app.register(fastifyRedis, { client })
   app.addHook('onClose', () => closeRedisClient(client, config.REDIS_COMMAND_TIMEOUT_MS))
 
-  app.redis.defineCommand('createSession', { numberOfKeys: 2, lua: script('create-session') })
-  app.redis.defineCommand('rotateSession', { numberOfKeys: 3, lua: script('rotate-session') })
-  app.redis.defineCommand('endSession', { numberOfKeys: 3, lua: script('end-session') })
+  app.redis.defineCommand('createSession', { numberOfKeys: 1, lua: script('create-session') })
+  app.redis.defineCommand('rotateSession', { numberOfKeys: 2, lua: script('rotate-session') })
+  app.redis.defineCommand('endSession', { numberOfKeys: 2, lua: script('end-session') })
   app.redis.defineCommand('adjustLiveCount', { numberOfKeys: 1, lua: script('adjust-live-count') })
 
   const warning = evictionWarning(await client.info('memory').catch(() => ''))

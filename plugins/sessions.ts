@@ -44,13 +44,14 @@ interface SignedPair { pair: TokenPairType, ids: { access: string, refresh: stri
 type Buckets = ReadonlyArray<string | number | null | undefined>
 
 /**
- * The token lifecycle. A session is a Redis hash holding the current refresh token id; its
- * live access token id sits in its own key with the token's lifetime. See lib/*.lua.
+ * The token lifecycle. A session is one Redis hash holding the ids of its live access and
+ * refresh tokens; it lives as long as the longer-lived of the two. See lib/*.lua.
  */
 export default fp(async function sessions (app) {
   const { redis, jwt, jwtKeys, config, log } = app
   const accessTtlMs = config.ACCESS_TOKEN_EXPIRES_MINUTES * 60_000
   const refreshTtlMs = config.REFRESH_TOKEN_EXPIRES_DAYS * 86_400_000
+  const sessionTtlMs = Math.max(accessTtlMs, refreshTtlMs)
   const sessionMaxMs = config.SESSION_MAX_DAYS * 86_400_000
   const reuseIntervalMs = config.REFRESH_REUSE_INTERVAL_SECONDS * 1000
   const live = liveTokens(redis, { access: accessTtlMs, refresh: refreshTtlMs })
@@ -96,7 +97,7 @@ export default fp(async function sessions (app) {
 
   function forget (uid: string, sids: string[]) {
     return Promise.all([
-      ...sids.map(async sid => count(await redis.endSession(keys.session(sid), keys.access(sid), keys.successor(sid)), -1)),
+      ...sids.map(async sid => count(await redis.endSession(keys.session(sid), keys.successor(sid)), -1)),
       untrack(uid, sids)
     ])
   }
@@ -122,8 +123,8 @@ export default fp(async function sessions (app) {
       const sessionEnd = now + sessionMaxMs
       const { pair, ids, accessExp, refreshExp, buckets } = signPair(uid, sid, now, sessionEnd)
       await store(Promise.all([
-        redis.createSession(keys.session(sid), keys.access(sid), uid, ids.refresh, ids.access,
-          accessExp - now, refreshExp - now, now, sessionEnd, client.userAgent, client.ip, ...buckets),
+        redis.createSession(keys.session(sid), uid, ids.refresh, ids.access,
+          Math.max(accessExp, refreshExp) - now, now, sessionEnd, client.userAgent, client.ip, ...buckets),
         count(buckets, 1),
         // The user's index of sessions, scored by their absolute end, lives as long as the last one.
         redis.zadd(keys.userSessions(uid), sessionEnd, sid),
@@ -139,8 +140,8 @@ export default fp(async function sessions (app) {
       const now = Date.now()
       const next = signPair(uid, sid, now, sxp * 1000)
       const stored = JSON.stringify({ ...next.pair, expires_at: next.accessExp })
-      const [outcome, , ...rest] = await store(redis.rotateSession(keys.session(sid), keys.access(sid), keys.successor(sid),
-        jti, next.ids.refresh, next.ids.access, accessTtlMs, refreshTtlMs, now, reuseIntervalMs, stored, ...next.buckets))
+      const [outcome, , ...rest] = await store(redis.rotateSession(keys.session(sid), keys.successor(sid),
+        jti, next.ids.refresh, next.ids.access, sessionTtlMs, now, reuseIntervalMs, stored, ...next.buckets))
 
       if (outcome === 'rotated') {
         await store(Promise.all([count(rest, -1), count(next.buckets, 1)]))
@@ -162,8 +163,7 @@ export default fp(async function sessions (app) {
     },
 
     async isLive (claims) {
-      if (claims.type === 'access') return (await store(redis.get(keys.access(claims.sid)))) === claims.jti
-      return (await store(redis.hget(keys.session(claims.sid), 'rt'))) === claims.jti
+      return (await store(redis.hget(keys.session(claims.sid), claims.type === 'access' ? 'at' : 'rt'))) === claims.jti
     },
 
     async list (userId, currentSid) {
@@ -179,7 +179,7 @@ export default fp(async function sessions (app) {
         .map(({ sid, row: [, created, refreshed, end, ua, ip] }) => ({
           id: sid,
           created_at: isoDate(created),
-          last_refreshed_at: isoDate(refreshed),
+          last_refreshed_at: isoDate(refreshed ?? created),
           expires_at: isoDate(end),
           user_agent: ua ?? '',
           ip: ip ?? '',
@@ -190,12 +190,9 @@ export default fp(async function sessions (app) {
 
     async revoke (sid, userId) {
       const uid = String(userId)
-      const owner = await store(redis.hget(keys.session(sid), 'uid'))
-      if (owner !== null && owner !== uid) return false
-      // A hash evicted under memory pressure may leave the access entry behind: delete what is
-      // left all the same, so a logout always takes effect (such a session can no longer refresh).
+      if (await store(redis.hget(keys.session(sid), 'uid')) !== uid) return false
       await store(forget(uid, [sid]))
-      return owner === uid
+      return true
     },
 
     async revokeAll (userId, except) {

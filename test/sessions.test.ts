@@ -21,6 +21,7 @@ test('GET /sessions lists the caller\'s live sessions and marks the current one'
     { user_agent: 'laptop/2.0', current: true }
   ])
   t.equal(sessions[1].id, app.jwt.decode<{ sid: string }>(laptop.access_token)?.sid)
+  t.equal(sessions[0].last_refreshed_at, sessions[0].created_at, 'never refreshed: last refreshed when created')
 
   await refresh(app, phone.refresh_token)
   const after = (await listSessions(app, laptop.access_token)).json().sessions

@@ -92,6 +92,16 @@ test('ACCESS_TOKEN_EXPIRES_MINUTES sets the access token lifetime', async (t) =>
   const { tokens } = await loginAsNewUser(app)
   const claims = app.jwt.decode<{ exp: number, iat: number, sid: string }>(tokens.access_token)
   t.equal(claims?.exp, (claims?.iat ?? 0) + 60)
-  const ttl = await app.redis.pttl(keys.access(claims?.sid ?? ''))
-  t.ok(ttl > 50_000 && ttl <= 60_000, 'the Redis entry lives as long as the token')
+  const ttl = await app.redis.pttl(keys.session(claims?.sid ?? ''))
+  t.ok(ttl > 7 * 86_400_000 - 10_000 && ttl <= 7 * 86_400_000, 'the session lives as long as its refresh token')
+})
+
+test('a session is one Redis key that lives as long as the longer-lived of its tokens', async (t) => {
+  const app = await build(t, { ACCESS_TOKEN_EXPIRES_MINUTES: 2 * 1440, REFRESH_TOKEN_EXPIRES_DAYS: 1 })
+  const { tokens } = await loginAsNewUser(app)
+  const sid = app.jwt.decode<{ sid: string }>(tokens.access_token)?.sid ?? ''
+  t.same(await app.redis.keys(`${app.config.REDIS_KEY_PREFIX}*{${sid}}*`), [`${app.config.REDIS_KEY_PREFIX}${keys.session(sid)}`])
+  const ttl = await app.redis.pttl(keys.session(sid))
+  t.ok(ttl > 2 * 86_400_000 - 10_000 && ttl <= 2 * 86_400_000, 'an access token outliving the refresh token keeps its session')
+  t.equal((await getProtected(app, tokens.access_token)).statusCode, 200)
 })
