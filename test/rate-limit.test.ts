@@ -68,6 +68,20 @@ test('the per-username login limit holds across addresses and letter case; other
   t.equal((await loginFrom(app, '10.0.1.3', other.username, other.password)).statusCode, 200, 'another account logs in from the same address')
 })
 
+test('guesses at the current password through POST /password are limited per account, like logins', async (t) => {
+  const app = await build(t, limited({ LOGIN_RATE_LIMIT_USERNAME_MAX: 2 }))
+  const user = await register(app)
+  const login = (await loginFrom(app, '10.0.10.1', user.username, user.password)).json()
+  const change = (current: string, ip: string) => app.inject({
+    method: 'POST', url: '/password', remoteAddress: ip, headers: { authorization: `Bearer ${login.access_token}` }, payload: { current_password: current, new_password: 'another-password-1' }
+  })
+  t.equal((await change('guess-1', '10.0.10.2')).statusCode, 403)
+  t.equal((await change('guess-2', '10.0.10.3')).statusCode, 403)
+  const over = await change(user.password, '10.0.10.4')
+  t.equal(over.statusCode, 429, 'from any address, even with the right password')
+  t.match(over.json(), { code: 'RATE_LIMITED' })
+})
+
 test('register and refresh have their own per-IP limits; the global limit covers every route', async (t) => {
   const app = await build(t, limited({ REGISTER_RATE_LIMIT_MAX: 2, REFRESH_RATE_LIMIT_MAX: 2, RATE_LIMIT_MAX: 4 }))
   const registerFrom = (ip: string) => app.inject({ method: 'POST', url: '/register', remoteAddress: ip, payload: newUser() })
