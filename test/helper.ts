@@ -41,12 +41,14 @@ export async function build (t: Test, overrides: Record<string, unknown> = {}): 
   const config = testConfig(overrides)
   const server = Fastify(serverOptions(config.LOG_LEVEL, config.TRUST_PROXY))
   // fp() lifts the app's decorators (jwt, redis, sessions...) to the instance tests hold
-  await server.register(fp(app), { config })
-  await server.ready()
+  // Before ready(): an app that fails to start is closed too, instead of its open pools keeping
+  // the test process alive until tap's timeout.
   t.teardown(async () => {
     await server.close()
     await cleanUp(config)
   })
+  await server.register(fp(app), { config })
+  await server.ready()
   return server
 }
 
