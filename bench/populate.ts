@@ -7,7 +7,7 @@ import { loadConfig } from '../lib/config.js'
  * Adds live sessions through the service's own sessions plugin (no bcrypt: they skip login),
  * `perUser` sessions to each user, numbering sessions from `first`.
  */
-export async function populateSessions (env: Record<string, string | number>, count: number, perUser = 1, first = 0) {
+export async function populateSessions (env: Record<string, string | number>, count: number, perUser = 1, first = 0, userAgent = 'bench/1.0 (populate)') {
   if (count <= 0) return
   const server = Fastify({ logger: false })
   await server.register(fp(app), { config: loadConfig({ ...env, LOG_LEVEL: 'silent' }) })
@@ -16,7 +16,7 @@ export async function populateSessions (env: Record<string, string | number>, co
   for (let done = 0; done < count; done += batch) {
     const size = Math.min(batch, count - done)
     await Promise.all(Array.from({ length: size }, (_, i) =>
-      server.sessions.create(1_000_000 + Math.floor((first + done + i) / perUser), { userAgent: 'bench/1.0 (populate)', ip: '127.0.0.1' })))
+      server.sessions.create(1_000_000 + Math.floor((first + done + i) / perUser), { userAgent, ip: '127.0.0.1' })))
   }
   await server.close()
 }

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { errors } from '../lib/errors.js'
 import { ipAllowlist } from '../lib/ip-allowlist.js'
@@ -60,7 +60,9 @@ export default fp(async function rateLimit (app) {
       skipOnError: false,
       // A per-account limit protects the account whoever asks: the allowlist does not lift it
       ...(keyOf === undefined ? {} : { allowList: () => false }),
-      keyGenerator: (request) => `${name}:${keyOf === undefined ? request.ip : keyOf(request)}`
+      // Keyed like the global limit: an IPv6 client counts by its /64, which it cannot leave by
+      // picking another of its addresses; an IPv4-mapped address counts as the IPv4 one.
+      keyGenerator: (request) => `${name}:${keyOf === undefined ? normalizeIP(request.ip) : keyOf(request)}`
     })
     return async function (request, reply) {
       const result = await limit(request).catch((err: unknown) => {

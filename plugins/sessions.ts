@@ -5,7 +5,7 @@ import { liveTokens } from '../lib/live-tokens.js'
 import { errors } from '../lib/errors.js'
 import { errorCode } from '../lib/error-code.js'
 import type { TokenClaimsType, TokenPairType } from '../schemas/tokens.js'
-import type { SessionType } from '../schemas/sessions.js'
+import { USER_AGENT_MAX_BYTES, type SessionType } from '../schemas/sessions.js'
 
 export interface ClientInfo { userAgent: string, ip: string }
 
@@ -124,7 +124,7 @@ export default fp(async function sessions (app) {
       const { pair, ids, accessExp, refreshExp, buckets } = signPair(uid, sid, now, sessionEnd)
       await store(Promise.all([
         redis.createSession(keys.session(sid), uid, ids.refresh, ids.access,
-          Math.max(accessExp, refreshExp) - now, now, sessionEnd, client.userAgent, client.ip, ...buckets),
+          Math.max(accessExp, refreshExp) - now, now, sessionEnd, client.userAgent.slice(0, USER_AGENT_MAX_BYTES), client.ip, ...buckets),
         count(buckets, 1),
         // The user's index of sessions, scored by their absolute end, lives as long as the last one.
         redis.zadd(keys.userSessions(uid), sessionEnd, sid),

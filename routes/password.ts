@@ -11,6 +11,8 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/password', {
     bodyLimit: bodyLimits.credentials,
     onRequest: app.authenticate,
+    // A stolen access token must not become a way to guess the account's password at full speed
+    preHandler: app.strictRateLimit('password-user', app.config.LOGIN_RATE_LIMIT_USERNAME_MAX, request => request.user.sub),
     schema: {
       tags: ['users'],
       summary: 'Change the password; every other session of the user is revoked at once',

@@ -2,12 +2,15 @@ import { Type, type Static } from '@sinclair/typebox'
 
 export const SessionId = Type.String({ pattern: '^[A-Za-z0-9_-]{16}$', description: 'Session id (the `sid` claim of its tokens)', examples: ['CLJEn_-rYlMDOuOW'] })
 
+/** Longer User-Agent headers are cut when stored: a session's hash stays small and bounded. */
+export const USER_AGENT_MAX_BYTES = 256
+
 export const Session = Type.Object({
   id: SessionId,
   created_at: Type.String({ format: 'date-time' }),
   last_refreshed_at: Type.String({ format: 'date-time' }),
   expires_at: Type.String({ format: 'date-time', description: 'Absolute end: no refresh extends the session past it' }),
-  user_agent: Type.String(),
+  user_agent: Type.String({ maxLength: USER_AGENT_MAX_BYTES, description: `The User-Agent header of the login, cut at ${USER_AGENT_MAX_BYTES} bytes` }),
   ip: Type.String(),
   current: Type.Boolean({ description: 'Whether the access token of this request belongs to this session' })
 }, { $id: 'Session', title: 'Session' })

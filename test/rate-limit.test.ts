@@ -38,6 +38,22 @@ test('over the per-IP login limit: 429 with Retry-After and RateLimit headers; o
   t.equal((await loginFrom(app, '10.0.0.2', 'someone_else')).statusCode, 401, 'another address still gets an answer')
 })
 
+test('an IPv6 client cannot escape the per-IP limits by rotating addresses within its /64', async (t) => {
+  const app = await build(t, limited({ LOGIN_RATE_LIMIT_IP_MAX: 2, REGISTER_RATE_LIMIT_MAX: 1 }))
+  t.equal((await loginFrom(app, '2001:db8:1:2::1', 'nobody_1')).statusCode, 401)
+  t.equal((await loginFrom(app, '2001:db8:1:2::ffff:2', 'nobody_2')).statusCode, 401)
+  t.equal((await loginFrom(app, '2001:db8:1:2:abcd::3', 'nobody_3')).statusCode, 429, 'the same /64 is one client')
+  t.equal((await loginFrom(app, '2001:db8:1:3::1', 'nobody_4')).statusCode, 401, 'another /64 is another')
+
+  t.equal((await loginFrom(app, '10.0.9.9', 'nobody_5')).statusCode, 401)
+  t.equal((await loginFrom(app, '::ffff:10.0.9.9', 'nobody_6')).statusCode, 401)
+  t.equal((await loginFrom(app, '10.0.9.9', 'nobody_7')).statusCode, 429, 'an IPv4-mapped address is the IPv4 address')
+
+  const registerFrom = (ip: string) => app.inject({ method: 'POST', url: '/register', remoteAddress: ip, payload: newUser() })
+  t.equal((await registerFrom('2001:db8:5:5::1')).statusCode, 201)
+  t.equal((await registerFrom('2001:db8:5:5::2')).statusCode, 429)
+})
+
 test('the per-username login limit holds across addresses and letter case; other users unaffected', async (t) => {
   const app = await build(t, limited({ LOGIN_RATE_LIMIT_USERNAME_MAX: 2 }))
   const user = await register(app)
@@ -50,6 +66,20 @@ test('the per-username login limit holds across addresses and letter case; other
 
   const other = await register(app)
   t.equal((await loginFrom(app, '10.0.1.3', other.username, other.password)).statusCode, 200, 'another account logs in from the same address')
+})
+
+test('guesses at the current password through POST /password are limited per account, like logins', async (t) => {
+  const app = await build(t, limited({ LOGIN_RATE_LIMIT_USERNAME_MAX: 2 }))
+  const user = await register(app)
+  const login = (await loginFrom(app, '10.0.10.1', user.username, user.password)).json()
+  const change = (current: string, ip: string) => app.inject({
+    method: 'POST', url: '/password', remoteAddress: ip, headers: { authorization: `Bearer ${login.access_token}` }, payload: { current_password: current, new_password: 'another-password-1' }
+  })
+  t.equal((await change('guess-1', '10.0.10.2')).statusCode, 403)
+  t.equal((await change('guess-2', '10.0.10.3')).statusCode, 403)
+  const over = await change(user.password, '10.0.10.4')
+  t.equal(over.statusCode, 429, 'from any address, even with the right password')
+  t.match(over.json(), { code: 'RATE_LIMITED' })
 })
 
 test('register and refresh have their own per-IP limits; the global limit covers every route', async (t) => {

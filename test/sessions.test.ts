@@ -28,6 +28,15 @@ test('GET /sessions lists the caller\'s live sessions and marks the current one'
   t.ok(after[0].last_refreshed_at >= after[0].created_at)
 })
 
+test('a long User-Agent is stored cut at 256 bytes', async (t) => {
+  const app = await build(t)
+  const user = await register(app)
+  const userAgent = `Mozilla/5.0 ${'x'.repeat(1000)}`
+  const res = await app.inject({ method: 'POST', url: '/login', headers: { 'user-agent': userAgent }, payload: { username: user.username, password: user.password } })
+  const { sessions } = (await listSessions(app, res.json().access_token)).json()
+  t.equal(sessions[0].user_agent, userAgent.slice(0, 256))
+})
+
 test('DELETE /sessions/:id revokes one of the caller\'s sessions, and only theirs', async (t) => {
   const app = await build(t)
   const { user, tokens: mine } = await loginAsNewUser(app)

@@ -334,6 +334,7 @@ export interface components {
             ip: string;
             /** Format: date-time */
             last_refreshed_at: string;
+            /** @description The User-Agent header of the login, cut at 256 bytes */
             user_agent: string;
         };
     };
