@@ -1,6 +1,6 @@
 import { test, type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build, register, login, newUser, getProtected, refresh, localServices } from './helper.js'
+import { build, register, login, logout, newUser, getProtected, refresh, localServices } from './helper.js'
 import { tcpProxy, type TcpProxy } from './tcp-proxy.js'
 import { completes, pollUntil } from './completes.js'
 
@@ -17,6 +17,7 @@ async function behindProxy (t: Test): Promise<{ app: FastifyInstance, proxy: Tcp
 async function whileDatabaseIsGone (t: Test, app: FastifyInstance) {
   const user = await register(app, newUser('dbfault'))
   const tokens = await login(app, user)
+  const other = await login(app, user)
   return {
     user,
     async check () {
@@ -33,6 +34,17 @@ async function whileDatabaseIsGone (t: Test, app: FastifyInstance) {
       const rotated = await completes(refresh(app, tokens.refresh_token))
       t.equal(rotated.statusCode, 200, '/refresh never needs MariaDB')
       t.equal((await getProtected(app, rotated.json().access_token)).statusCode, 200, 'and its new access token works')
+
+      const bearer = { authorization: `Bearer ${other.access_token}` }
+      const [me, password] = await Promise.all([
+        completes(app.inject({ method: 'GET', url: '/me', headers: bearer })),
+        completes(app.inject({ method: 'POST', url: '/password', headers: bearer, payload: { current_password: user.password, new_password: 'a-new-password-1' } }))
+      ])
+      for (const [route, res] of [['me', me], ['password', password]] as const) {
+        t.equal(res.statusCode, 503, `/${route} reads the user: 503`)
+        t.equal(res.json().code, 'DATABASE_UNAVAILABLE')
+      }
+      t.equal((await completes(logout(app, other.access_token))).statusCode, 200, '/logout never needs MariaDB')
 
       const health = await completes(app.inject({ method: 'GET', url: '/health' }))
       t.equal(health.statusCode, 503, '/health answers 503')
