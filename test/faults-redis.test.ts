@@ -108,3 +108,34 @@ test('the process outlives a Redis outage: no crash from connection errors', asy
   t.pass('closing with Redis down does not hang')
   await redis.restart()
 })
+
+test('Redis killed: every other route that checks a token answers 503 too; liveness and the JWKS still answer 200', async (t) => {
+  const client = { INTROSPECTION_CLIENT_ID: 'resource-server', INTROSPECTION_CLIENT_SECRET: 'a-long-enough-client-secret' }
+  const redis = await startRedis(t)
+  const app = await build(t, { REDIS_PORT: redis.port, REDIS_COMMAND_TIMEOUT_MS: 300, ...client })
+  const { user, tokens } = await loginAsNewUser(app)
+  const bearer = { authorization: `Bearer ${tokens.access_token}` }
+  const basic = { authorization: `Basic ${Buffer.from(`${client.INTROSPECTION_CLIENT_ID}:${client.INTROSPECTION_CLIENT_SECRET}`).toString('base64')}` }
+  await redis.stop()
+
+  const requests = [
+    { method: 'GET', url: '/sessions', headers: bearer },
+    { method: 'DELETE', url: '/sessions/AAAAAAAAAAAAAAAA', headers: bearer },
+    { method: 'POST', url: '/logout/all', headers: bearer },
+    { method: 'GET', url: '/me', headers: bearer },
+    { method: 'POST', url: '/password', headers: bearer, payload: { current_password: user.password, new_password: 'a-new-password-1' } },
+    { method: 'POST', url: '/introspect', headers: basic, payload: { token: tokens.access_token } }
+  ] as const
+  for (const request of requests) {
+    const res = await completes(app.inject(request))
+    t.equal(res.statusCode, 503, `${request.method} ${request.url} answers 503`)
+    t.equal(res.json().code, 'TOKEN_STORE_UNAVAILABLE')
+  }
+  for (const url of ['/health/live', '/.well-known/jwks.json']) {
+    t.equal((await completes(app.inject({ method: 'GET', url }))).statusCode, 200, `${url} needs no store`)
+  }
+  const ready = await completes(app.inject({ method: 'GET', url: '/health/ready' }))
+  t.equal(ready.statusCode, 503)
+  t.match(ready.json(), { status: 'unavailable', redis: 'disconnected', database: 'connected' })
+  await redis.restart()
+})
