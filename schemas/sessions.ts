@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { messageReply } from './message-reply.js'
 
 export const SessionId = Type.String({ pattern: '^[A-Za-z0-9_-]{16}$', description: 'Session id (the `sid` claim of its tokens)', examples: ['CLJEn_-rYlMDOuOW'] })
 
@@ -33,12 +34,7 @@ export const SessionsReply = Type.Object({ sessions: Type.Array(Type.Ref(Session
 
 export const SessionParams = Type.Object({ id: SessionId })
 
-export const SessionRevokedReply = Type.Object({ message: Type.Literal('Session revoked') }, {
-  description: 'The session\'s access and refresh tokens are revoked',
-  examples: [{ message: 'Session revoked' }]
-})
+export const SessionRevokedReply = messageReply('Session revoked', 'The session\'s access and refresh tokens are revoked')
 
-export const PasswordChangedReply = Type.Object({ message: Type.Literal('Password changed; other sessions were logged out') }, {
-  description: 'The new password is set; every other session of the user is revoked',
-  examples: [{ message: 'Password changed; other sessions were logged out' }]
-})
+export const PasswordChangedReply = messageReply('Password changed; other sessions were logged out',
+  'The new password is set; every other session of the user is revoked')

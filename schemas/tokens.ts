@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { messageReply } from './message-reply.js'
 
 const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...'
 const Jwt = Type.String({ examples: [jwt] })
@@ -25,15 +26,9 @@ export const RefreshReply = Type.Composite([TokenPair, Type.Object({ message: Ty
   examples: [{ access_token: jwt, refresh_token: jwt, token_type: 'Bearer', expires_in: 900, message: 'Token refreshed successfully' }]
 })
 
-export const LogoutReply = Type.Object({ message: Type.Literal('Logged out successfully') }, {
-  description: 'The session\'s access and refresh tokens are revoked',
-  examples: [{ message: 'Logged out successfully' }]
-})
+export const LogoutReply = messageReply('Logged out successfully', 'The session\'s access and refresh tokens are revoked')
 
-export const LogoutAllReply = Type.Object({ message: Type.Literal('Logged out successfully') }, {
-  description: 'Every session of the caller is revoked, this one included',
-  examples: [{ message: 'Logged out successfully' }]
-})
+export const LogoutAllReply = messageReply('Logged out successfully', 'Every session of the caller is revoked, this one included')
 
 export const BearerHeaders = Type.Object({
   authorization: Type.Optional(Type.String({ description: 'Bearer <access_token>', examples: [`Bearer ${jwt}`] }))
