@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type LightMyRequestResponse } from 'fastify'
 import { randomBytes } from 'node:crypto'
 import { createConnection } from 'mysql2/promise'
 import { Redis } from 'ioredis'
@@ -39,17 +39,7 @@ export function testConfig (overrides: Record<string, unknown> = {}): Config {
 /** Builds the app against the test database and prefix; drops both when the test ends. */
 export async function build (t: Test, overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
   const config = testConfig(overrides)
-  const server = Fastify(serverOptions(config.LOG_LEVEL, config.TRUST_PROXY))
-  // fp() lifts the app's decorators (jwt, redis, sessions...) to the instance tests hold
-  // Before ready(): an app that fails to start is closed too, instead of its open pools keeping
-  // the test process alive until tap's timeout.
-  t.teardown(async () => {
-    await server.close()
-    await cleanUp(config)
-  })
-  await server.register(fp(app), { config })
-  await server.ready()
-  return server
+  return start(t, config, serverOptions(config.LOG_LEVEL, config.TRUST_PROXY))
 }
 
 /**
@@ -61,15 +51,23 @@ export async function buildLogged (t: Test, level: string, extend?: (server: Fas
   const stream = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done() } })
   const config = testConfig({ LOG_LEVEL: level, ...overrides })
   const options = serverOptions(level, config.TRUST_PROXY)
-  const server = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
-  await server.register(fp(app), { config })
-  extend?.(server)
-  await server.ready()
+  const server = await start(t, config, { ...options, logger: { ...(options.logger as object), stream } }, extend)
+  return { app: server, lines }
+}
+
+async function start (t: Test, config: Config, options: FastifyServerOptions, extend?: (server: FastifyInstance) => void) {
+  const server = Fastify(options)
+  // Before ready(): an app that fails to start is closed too, instead of its open pools keeping
+  // the test process alive until tap's timeout.
   t.teardown(async () => {
     await server.close()
     await cleanUp(config)
   })
-  return { app: server, lines }
+  // fp() lifts the app's decorators (jwt, redis, sessions...) to the instance tests hold
+  await server.register(fp(app), { config })
+  extend?.(server)
+  await server.ready()
+  return server
 }
 
 /** Removes what a test run left: its database and every key under its Redis prefix. */
