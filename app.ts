@@ -2,7 +2,7 @@ import AutoLoad from '@fastify/autoload'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { fileURLToPath } from 'node:url'
 import type { ConfigPluginOptions } from './plugins/config.js'
-import { OneLinePerRequest } from './lib/request-log.js'
+import { OneLinePerRequest, requestLogger } from './lib/request-log.js'
 
 export type AppOptions = ConfigPluginOptions
 
@@ -23,6 +23,7 @@ export function serverOptions (logLevel: string, trustProxy = ''): FastifyServer
       }
     },
     logController: new OneLinePerRequest(),
+    childLoggerFactory: requestLogger,
     requestIdHeader: 'x-request-id',
     bodyLimit: 16 * 1024,
     // The client IP keys the rate limits: only a listed proxy may say who the client is

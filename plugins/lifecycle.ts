@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 declare module 'fastify' {
@@ -15,22 +16,25 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * While draining, each answer closes its connection: a client's next request opens a new one,
+ * which the balancer sends elsewhere, instead of reusing an idle socket the close would reset.
+ * A listener on the HTTP server added when the drain starts, so requests before it pay nothing.
+ */
+function closeConnection (request: IncomingMessage, response: ServerResponse) {
+  if (request.httpVersionMajor === 1) response.setHeader('connection', 'close')
+}
+
 export default fp(async function lifecycle (app) {
   let draining = false
   app.decorate('lifecycle', {
     get draining () { return draining },
     async drain () {
       draining = true
+      app.server.prependListener('request', closeConnection)
       const seconds = app.config.SHUTDOWN_DRAIN_SECONDS
       app.log.info({ seconds }, 'draining: readiness is 503, still serving requests')
       await sleep(seconds * 1000)
     }
-  })
-
-  // While draining, each answer closes its connection: a client's next request opens a new one,
-  // which the balancer sends elsewhere, instead of reusing an idle socket the close would reset.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (draining && request.raw.httpVersionMajor === 1) reply.header('connection', 'close')
-    done()
   })
 }, { name: 'lifecycle', dependencies: ['config'] })

@@ -57,8 +57,8 @@ export default fp(async function sessions (app) {
   const live = liveTokens(redis, { access: accessTtlMs, refresh: refreshTtlMs })
 
   /** Any Redis failure becomes a 503: a token is never accepted when its state is unknown. */
-  const store = <T>(command: Promise<T>): Promise<T> =>
-    command.catch((err: unknown) => { throw new errors.TokenStoreUnavailable({ cause: err }) })
+  const unavailable = (err: unknown): never => { throw new errors.TokenStoreUnavailable({ cause: err }) }
+  const store = <T>(command: Promise<T>): Promise<T> => command.catch(unavailable)
 
   /** Signs a session's next pair; no token outlives the session's absolute end. */
   function signPair (uid: string, sid: string, now: number, sessionEnd: number): SignedPair {
@@ -162,8 +162,10 @@ export default fp(async function sessions (app) {
       throw new errors.RevokedToken()
     },
 
-    async isLive (claims) {
-      return (await store(redis.hget(keys.session(claims.sid), claims.type === 'access' ? 'at' : 'rt'))) === claims.jti
+    isLive (claims) {
+      // One promise: this runs on every protected request
+      return redis.hget(keys.session(claims.sid), claims.type === 'access' ? 'at' : 'rt')
+        .then(jti => jti === claims.jti, unavailable)
     },
 
     async list (userId, currentSid) {

@@ -1,5 +1,6 @@
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { Agent, get } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { build, loginAsNewUser, getProtected, localServices } from './helper.js'
 import { startRedis } from './throwaway-redis.js'
@@ -29,6 +30,25 @@ test('while draining: readiness is 503, liveness and every other route still ser
   t.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200)
   t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'the deep check keeps its own contract')
   t.equal((await getProtected(app, tokens.access_token)).statusCode, 200, 'requests are still served during the drain')
+  await drained
+})
+
+test('over HTTP, answers keep their connection alive until the drain starts, then close it', async (t) => {
+  const app = await build(t, { SHUTDOWN_DRAIN_SECONDS: 1 })
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  const agent = new Agent({ keepAlive: true })
+  t.teardown(() => agent.destroy())
+  const connectionOf = (path: string) => new Promise<string | undefined>((resolve, reject) => {
+    get(`${base}${path}`, { agent }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.headers.connection))
+    }).on('error', reject)
+  })
+
+  t.equal(await connectionOf('/health/live'), 'keep-alive')
+  const drained = app.lifecycle.drain()
+  t.equal(await connectionOf('/health/live'), 'close')
+  t.equal(await connectionOf('/health/ready'), 'close', 'the 503 of readiness closes its connection too')
   await drained
 })
 
