@@ -9,7 +9,7 @@ import { createConnection } from 'mysql2/promise'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../test/throwaway-redis.js'
 import { populateSessions } from './populate.js'
@@ -17,17 +17,48 @@ import { populateSessions } from './populate.js'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+/** Rounds of each side-by-side comparison: a ratio is the median of the rounds' ratios. */
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const run = randomBytes(4).toString('hex')
 
-interface Row { scenario: string, rps: number, p50: number, p99: number, errors: number, ratio?: string, note?: string }
+interface Row { scenario: string, rps: number, p50: number, p99: number, errors: number, cpu?: number, ratio?: string, note?: string }
 const rows: Row[] = []
 const children: ChildProcess[] = []
+/** The process of each server started, by port. */
+const servers = new Map<string, number>()
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 function start (args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
   children.push(child)
+  if (env.PORT !== undefined && child.pid !== undefined) servers.set(env.PORT, child.pid)
   return child
+}
+
+/** CPU time (user and system, ms) a process has used so far; undefined without Linux's /proc. */
+function cpuMs (pid: number | undefined) {
+  if (pid === undefined) return undefined
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10 // utime + stime, in ticks of 10 ms
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Runs a load against the server behind `url` and adds `cpu`: the server's CPU time per
+ * request, in microseconds. Unlike req/s, it does not depend on how much of the machine the
+ * load generator took, so it shows a change in the server's own cost through a noisy run.
+ */
+async function measured<T extends { rps: number }> (url: string, durationMs: number, load: () => Promise<T>) {
+  const pid = servers.get(new URL(url).port)
+  const before = cpuMs(pid)
+  const result = await load()
+  const after = cpuMs(pid)
+  const requests = result.rps * durationMs / 1000
+  const cpu = before === undefined || after === undefined || requests === 0 ? undefined : Math.round((after - before) * 1000 / requests)
+  return { ...result, cpu }
 }
 
 async function waitFor (url: string) {
@@ -41,13 +72,19 @@ async function waitFor (url: string) {
   throw new Error(`${url} did not come up`)
 }
 
-async function cannon (url: string, opts: Partial<autocannon.Options> = {}) {
-  const result = await autocannon({ url, connections, duration: seconds, ...opts })
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx }
+function cannon (url: string, opts: Partial<autocannon.Options> = {}) {
+  return measured(url, seconds * 1000, async () => {
+    const result = await autocannon({ url, connections, duration: seconds, ...opts })
+    return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx }
+  })
 }
 
 /** Closed-loop clients that each carry their own state forward (refresh chains, logins). */
-async function loops (base: string, clients: number, durationMs: number, step: (pool: Pool, i: number) => Promise<boolean>) {
+function loops (base: string, clients: number, durationMs: number, step: (pool: Pool, i: number) => Promise<boolean>) {
+  return measured(base, durationMs, () => closedLoops(base, clients, durationMs, step))
+}
+
+async function closedLoops (base: string, clients: number, durationMs: number, step: (pool: Pool, i: number) => Promise<boolean>) {
   const pool = new Pool(base, { connections: clients })
   const latencies: number[] = []
   let errors = 0
@@ -106,12 +143,23 @@ async function bytesPerSession (env: Record<string, string | number>, count: num
 
 const BROWSER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36'.slice(0, 100)
 
-const median = <T extends { rps: number }>(runs: T[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]
+const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+interface Run { rps: number, cpu?: number }
+
+/** The run of median throughput, with the median server CPU per request of all runs. */
+function median<T extends Run> (runs: T[]): T {
+  const cpus = runs.flatMap(run => run.cpu ?? [])
+  return { ...[...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)], cpu: cpus.length === runs.length ? middle(cpus) : undefined }
+}
 
 /** The median of the per-round throughput ratios of two series measured alternately. */
-function ratioOf (runs: Array<{ rps: number }>, against: Array<{ rps: number }>) {
-  const ratios = runs.map((run, i) => run.rps / against[i].rps).sort((a, b) => a - b)
-  return ratios[Math.floor(ratios.length / 2)].toFixed(2)
+const ratioOf = (runs: Run[], against: Run[]) => middle(runs.map((run, i) => run.rps / against[i].rps)).toFixed(2)
+
+/** The same for server CPU per request: the baseline's over the service's (more is better). */
+function cpuRatioOf (runs: Run[], against: Run[]) {
+  const ratios = runs.flatMap((run, i) => run.cpu && against[i].cpu ? against[i].cpu / run.cpu : [])
+  return ratios.length === runs.length ? `${middle(ratios).toFixed(2)}x` : 'not measured'
 }
 
 async function main () {
@@ -159,14 +207,14 @@ async function main () {
   const { json: tokens } = await post(api, '/login', { username: users[0].username, password: users[0].password })
   const auth = { authorization: `Bearer ${tokens.access_token}` }
 
-  // 1. Token checks: the service against the bare baseline, alternated five times. A ratio is
-  // the median of the five rounds' ratios, so a machine that speeds up or slows down between
+  // 1. Token checks: the service against the bare baseline, alternated for BENCH_ROUNDS rounds. A ratio is
+  // the median of the rounds' ratios, so a machine that speeds up or slows down between
   // rounds moves both sides of each ratio alike.
   const svc = []
   const base = []
   const withMetrics = []
   const withLimits = []
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < rounds; i++) {
     base.push(await cannon(`${baseline}/protected`, { headers: auth }))
     svc.push(await cannon(`${service}/protected`, { headers: auth }))
     withMetrics.push(await cannon(`${metered}/protected`, { headers: auth }))
@@ -177,7 +225,7 @@ async function main () {
   const meteredRow = median(withMetrics)
   const limitedRow = median(withLimits)
   rows.push({ scenario: 'baseline: HS256 verify + Redis EXISTS', ...baselineRow })
-  rows.push({ scenario: 'GET /protected (metrics and rate limits off)', ...protectedAlone, ratio: `${ratioOf(svc, base)}x baseline`, note: 'target >= 0.8x' })
+  rows.push({ scenario: 'GET /protected (metrics and rate limits off)', ...protectedAlone, ratio: `${ratioOf(svc, base)}x baseline`, note: `target >= 0.8x; by server CPU per request ${cpuRatioOf(svc, base)}` })
   rows.push({ scenario: 'GET /protected, metrics on', ...meteredRow, ratio: `${ratioOf(withMetrics, base)}x baseline`, note: 'route histogram (fastify-metrics): a timer and an observation per request' })
   rows.push({ scenario: 'GET /protected, metrics and rate limits on (raised)', ...limitedRow, ratio: `${ratioOf(withLimits, base)}x baseline`, note: 'the defaults; global per-IP limit: one more Redis script per request' })
 
@@ -216,7 +264,7 @@ async function main () {
   rows.push({ scenario: 'GET /protected during a login storm', ...storm, ratio: `${(storm.p99 / Math.max(1, protectedAlone.p99)).toFixed(2)}x p99 alone`, note: 'target <= 3x' })
 
   // 5. Token checks at 1k and at 200k live sessions: two Redis servers, each behind its own
-  // instance of the service, measured alternately five times (ratio as above), so machine noise hits
+  // instance of the service, measured alternately the same way (ratio as above), so machine noise hits
   // both sides alike. Bytes per session are read off the large Redis, and off a scratch one where
   // each user holds four sessions (the per-user session index is then shared).
   const big = Number(process.env.BENCH_SESSIONS ?? 200_000)
@@ -232,14 +280,14 @@ async function main () {
   await largeApi.close()
   const smallRuns = []
   const largeRuns = []
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < rounds; i++) {
     smallRuns.push(await cannon(`${service}/protected`, { headers: auth }))
     largeRuns.push(await cannon(`${largeService}/protected`, { headers: { authorization: `Bearer ${largeTokens.access_token}` } }))
   }
   const small = median(smallRuns)
   const large = median(largeRuns)
   rows.push({ scenario: 'GET /protected, 1k live sessions', ...small })
-  rows.push({ scenario: `GET /protected, ${big / 1000}k live sessions`, ...large, ratio: `${ratioOf(largeRuns, smallRuns)}x at 1k`, note: 'target within 5% (0.95x-1.05x)' })
+  rows.push({ scenario: `GET /protected, ${big / 1000}k live sessions`, ...large, ratio: `${ratioOf(largeRuns, smallRuns)}x at 1k`, note: `target within 5% (0.95x-1.05x); by server CPU per request ${cpuRatioOf(largeRuns, smallRuns)}` })
   const scratchPort = await startRedis()
   const perSessionFourEach = await bytesPerSession({ ...env, REDIS_PORT: scratchPort }, big, 4)
   rows.push({ scenario: 'Redis memory per live session, 1 session per user', rps: 0, p50: 0, p99: 0, errors: 0, ratio: `${Math.round(perSessionOneEach)} bytes`, note: 'target < 500 bytes' })
@@ -255,8 +303,8 @@ async function main () {
 }
 
 function report () {
-  const header = '| scenario | req/s | p50 ms | p99 ms | errors | ratio | note |\n|---|---:|---:|---:|---:|---|---|'
-  const lines = rows.map(r => `| ${r.scenario} | ${r.rps ? Math.round(r.rps) : ''} | ${r.rps ? r.p50 : ''} | ${r.rps ? r.p99 : ''} | ${r.rps ? r.errors : ''} | ${r.ratio ?? ''} | ${r.note ?? ''} |`)
+  const header = '| scenario | req/s | p50 ms | p99 ms | errors | server CPU µs/req | ratio | note |\n|---|---:|---:|---:|---:|---:|---|---|'
+  const lines = rows.map(r => `| ${r.scenario} | ${r.rps ? Math.round(r.rps) : ''} | ${r.rps ? r.p50 : ''} | ${r.rps ? r.p99 : ''} | ${r.rps ? r.errors : ''} | ${r.cpu ?? ''} | ${r.ratio ?? ''} | ${r.note ?? ''} |`)
   const table = [header, ...lines].join('\n')
   console.log(table)
   const dir = fileURLToPath(new URL('results/', import.meta.url))
