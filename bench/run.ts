@@ -207,9 +207,9 @@ async function main () {
   const { json: tokens } = await post(api, '/login', { username: users[0].username, password: users[0].password })
   const auth = { authorization: `Bearer ${tokens.access_token}` }
 
-  // 1. Token checks: the service against the bare baseline, alternated for BENCH_ROUNDS rounds. A ratio is
-  // the median of the rounds' ratios, so a machine that speeds up or slows down between
-  // rounds moves both sides of each ratio alike.
+  // 1. Token checks: the service against the bare baseline, alternated for BENCH_ROUNDS rounds.
+  // A ratio is the median of the rounds' ratios, so a machine that speeds up or slows down
+  // between rounds moves both sides of each ratio alike.
   const svc = []
   const base = []
   const withMetrics = []
@@ -263,7 +263,7 @@ async function main () {
   ])
   rows.push({ scenario: 'GET /protected during a login storm', ...storm, ratio: `${(storm.p99 / Math.max(1, protectedAlone.p99)).toFixed(2)}x p99 alone`, note: 'target <= 3x' })
 
-  // 5. Token checks at 1k and at 200k live sessions: two Redis servers, each behind its own
+  // 5. Token checks at 2k and at 200k live sessions: two Redis servers, each behind its own
   // fresh instance of the service (neither has served the scenarios above), measured alternately
   // the same way (ratio as above), so machine noise hits both sides alike. Bytes per session are
   // read off the large Redis, and off a scratch one where each user holds four sessions (the

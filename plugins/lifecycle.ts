@@ -30,8 +30,8 @@ export default fp(async function lifecycle (app) {
   app.decorate('lifecycle', {
     get draining () { return draining },
     async drain () {
+      if (!draining) app.server.prependListener('request', closeConnection)
       draining = true
-      app.server.prependListener('request', closeConnection)
       const seconds = app.config.SHUTDOWN_DRAIN_SECONDS
       app.log.info({ seconds }, 'draining: readiness is 503, still serving requests')
       await sleep(seconds * 1000)
