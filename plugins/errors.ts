@@ -1,6 +1,16 @@
 import fp from 'fastify-plugin'
 import type { FastifyError } from 'fastify'
 import { STATUS_CODES } from 'node:http'
+import type { ServiceEvent } from '../lib/service-metrics.js'
+
+/** The 503s of an unavailable store: answered with their message and code, and counted. */
+const STORE_OUTAGES = new Map<string, ServiceEvent>([
+  ['TOKEN_STORE_UNAVAILABLE', 'redis_unavailable'],
+  ['DATABASE_UNAVAILABLE', 'mariadb_unavailable']
+])
+
+/** 401s that carry no token error: the challenge names only the realm (RFC 6750 section 3). */
+const PLAIN_CHALLENGES = new Set(['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'METRICS_TOKEN_INVALID'])
 
 /**
  * Shapes every error as `{ statusCode, error, message, code }`. Client errors say what was
@@ -20,17 +30,17 @@ export default fp(async function errors (app) {
     if (statusCode >= 500) {
       request.log.error({ err }, 'request failed')
     }
-    if (err.code === 'TOKEN_STORE_UNAVAILABLE') app.countEvent('redis_unavailable')
-    if (err.code === 'DATABASE_UNAVAILABLE') app.countEvent('mariadb_unavailable')
+    const outage = STORE_OUTAGES.get(err.code)
+    if (outage !== undefined) app.countEvent(outage)
     if (statusCode === 401) {
       const challenge = err.code === 'INVALID_CLIENT'
         ? 'Basic realm="introspection"'
-        : ['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'METRICS_TOKEN_INVALID'].includes(err.code)
-            ? 'Bearer realm="jwt-microservice"'
-            : `Bearer realm="jwt-microservice", error="invalid_token", error_description="${err.message}"`
+        : PLAIN_CHALLENGES.has(err.code)
+          ? 'Bearer realm="jwt-microservice"'
+          : `Bearer realm="jwt-microservice", error="invalid_token", error_description="${err.message}"`
       reply.header('www-authenticate', challenge)
     }
-    const expose = statusCode < 500 || err.code === 'TOKEN_STORE_UNAVAILABLE' || err.code === 'DATABASE_UNAVAILABLE'
+    const expose = statusCode < 500 || outage !== undefined
     return reply.code(statusCode).send({
       statusCode,
       error: STATUS_CODES[statusCode] ?? 'Error',
