@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { onRequestAsyncHookHandler } from 'fastify'
+import type { onRequestHookHandler } from 'fastify'
 import { errors } from '../lib/errors.js'
 import type { TokenClaimsType } from '../schemas/tokens.js'
 
@@ -13,21 +13,31 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook for routes that need a live access token; sets `request.user`. */
-    authenticate: onRequestAsyncHookHandler
+    authenticate: onRequestHookHandler
   }
 }
 
 const BEARER = /^Bearer +(\S+) *$/i
 
 export default fp(async function authenticate (app) {
-  app.decorate('authenticate', async function (request) {
+  // A callback hook, not an async one: this runs on every protected request, and the Redis
+  // check's own promise is the only one it needs.
+  app.decorate('authenticate', function (request, _reply, done) {
     const header = request.headers.authorization
-    if (header === undefined || header === '') throw new errors.MissingToken()
+    if (header === undefined || header === '') return done(new errors.MissingToken())
     const token = BEARER.exec(header)?.[1]
-    if (token === undefined) throw new errors.InvalidToken()
+    if (token === undefined) return done(new errors.InvalidToken())
 
-    const claims = app.sessions.verify(token, 'access')
-    if (!await app.sessions.isLive(claims)) throw new errors.RevokedToken()
-    request.user = claims
+    let claims: TokenClaimsType
+    try {
+      claims = app.sessions.verify(token, 'access')
+    } catch (err) {
+      return done(err as Error)
+    }
+    app.sessions.isLive(claims).then(live => {
+      if (!live) return done(new errors.RevokedToken())
+      request.user = claims
+      done()
+    }, done)
   })
 }, { name: 'authenticate', dependencies: ['jwt', 'sessions'] })
