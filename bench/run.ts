@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../test/throwaway-redis.js'
 import { populateSessions } from './populate.js'
+import { keys } from '../lib/keys.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -33,6 +34,22 @@ function start (args: string[], env: Record<string, string>): ChildProcess {
   children.push(child)
   if (env.PORT !== undefined && child.pid !== undefined) servers.set(env.PORT, child.pid)
   return child
+}
+
+async function stop (child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise(resolve => { child.once('exit', resolve); setTimeout(resolve, 3000) })
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** Starts a server on a free port of 127.0.0.1 and waits until `probe` answers. */
+async function launch (args: string[], env: Record<string, string>, probe: string) {
+  const port = String(await freePort())
+  const child = start(args, { ...env, PORT: port, HOST: '127.0.0.1' })
+  const url = `http://127.0.0.1:${port}`
+  await waitFor(`${url}${probe}`)
+  return { url, stop: () => stop(child) }
 }
 
 /** CPU time (user and system, ms) a process has used so far; undefined without Linux's /proc. */
@@ -78,6 +95,13 @@ function cannon (url: string, opts: Partial<autocannon.Options> = {}) {
     return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx }
   })
 }
+
+/** Load that is not measured: a fresh process compiles its hot path first. */
+async function warm (url: string, headers: Record<string, string>) {
+  await autocannon({ url: `${url}/protected`, connections, duration: 2, headers })
+}
+
+type Measured = Awaited<ReturnType<typeof cannon>>
 
 /** Closed-loop clients that each carry their own state forward (refresh chains, logins). */
 function loops (base: string, clients: number, durationMs: number, step: (pool: Pool, i: number) => Promise<boolean>) {
@@ -164,8 +188,6 @@ function cpuRatioOf (runs: Run[], against: Run[]) {
 
 async function main () {
   const redisPort = await startRedis()
-  const servicePort = await freePort()
-  const baselinePort = await freePort()
   const secret = randomBytes(32).toString('hex')
   const env = {
     NODE_ENV: 'production',
@@ -180,27 +202,14 @@ async function main () {
     REDIS_PORT: String(redisPort),
     REDIS_PASSWORD: '',
     REDIS_KEY_PREFIX: 'jwt:',
+    // one access token serves the whole run
+    ACCESS_TOKEN_EXPIRES_MINUTES: '120',
     RATE_LIMIT_ENABLED: 'false',
     METRICS_ENABLED: 'false'
   }
-  // Two more instances show what the optional per-request work costs: one with the Prometheus
-  // metrics on, one with metrics and rate limits on (the defaults; the limits raised so nothing
-  // is refused).
-  const meteredPort = await freePort()
-  const limitedPort = await freePort()
-  start(['dist/server.js'], { ...env, PORT: String(servicePort), HOST: '127.0.0.1' })
-  start(['dist/server.js'], { ...env, PORT: String(meteredPort), HOST: '127.0.0.1', METRICS_ENABLED: 'true' })
-  start(['dist/server.js'], { ...env, PORT: String(limitedPort), HOST: '127.0.0.1', METRICS_ENABLED: 'true', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_MAX: '1000000000' })
-  start(['--import', 'tsx', 'bench/baseline.ts'], { ...env, PORT: String(baselinePort) })
-  const service = `http://127.0.0.1:${servicePort}`
-  const metered = `http://127.0.0.1:${meteredPort}`
-  const limited = `http://127.0.0.1:${limitedPort}`
-  const baseline = `http://127.0.0.1:${baselinePort}`
-  await waitFor(`${service}/health`)
-  await waitFor(`${metered}/health`)
-  await waitFor(`${limited}/health`)
-  await waitFor(`${baseline}/protected`)
-  const api = new Pool(service, { connections: 4 })
+  // The service that registers and logs in the benchmark's users and serves scenarios 2 to 4
+  const service = await launch(['dist/server.js'], env, '/health')
+  const api = new Pool(service.url, { connections: 4 })
 
   const users = Array.from({ length: 16 }, (_, i) => ({ username: `bench_${run}_${i}`, email: `bench_${run}_${i}@example.com`, password: `bench-password-${i}` }))
   for (const user of users) await post(api, '/register', user)
@@ -209,30 +218,35 @@ async function main () {
 
   // 1. Token checks: the service against the bare baseline, alternated for BENCH_ROUNDS rounds.
   // A ratio is the median of the rounds' ratios, so a machine that speeds up or slows down
-  // between rounds moves both sides of each ratio alike.
-  const svc = []
-  const base = []
-  const withMetrics = []
-  const withLimits = []
-  for (let i = 0; i < rounds; i++) {
-    base.push(await cannon(`${baseline}/protected`, { headers: auth }))
-    svc.push(await cannon(`${service}/protected`, { headers: auth }))
-    withMetrics.push(await cannon(`${metered}/protected`, { headers: auth }))
-    withLimits.push(await cannon(`${limited}/protected`, { headers: auth }))
+  // between rounds moves both sides of each ratio alike. Every round starts its own processes
+  // (warmed up for 2 s before they are measured): two processes of the same code can differ by
+  // several percent for the whole of their lives, so a ratio measured on one pair would carry
+  // that pair's luck. Two more instances show what the optional per-request work costs: one
+  // with the Prometheus metrics on, one with metrics and rate limits on (the defaults; the
+  // limits raised so nothing is refused).
+  const sides = {
+    base: { args: ['--import', 'tsx', 'bench/baseline.ts'], env, probe: '/protected', runs: [] as Measured[] },
+    svc: { args: ['dist/server.js'], env, probe: '/health', runs: [] as Measured[] },
+    metered: { args: ['dist/server.js'], env: { ...env, METRICS_ENABLED: 'true' }, probe: '/health', runs: [] as Measured[] },
+    limited: { args: ['dist/server.js'], env: { ...env, METRICS_ENABLED: 'true', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_MAX: '1000000000' }, probe: '/health', runs: [] as Measured[] }
   }
+  for (let i = 0; i < rounds; i++) {
+    const round = await Promise.all(Object.values(sides).map(async side => ({ side, server: await launch(side.args, side.env, side.probe) })))
+    for (const { server } of round) await warm(server.url, auth)
+    for (const { side, server } of round) side.runs.push(await cannon(`${server.url}/protected`, { headers: auth }))
+    await Promise.all(round.map(({ server }) => server.stop()))
+  }
+  const { base, svc, metered, limited } = Object.fromEntries(Object.entries(sides).map(([name, side]) => [name, side.runs])) as Record<keyof typeof sides, Measured[]>
   const protectedAlone = median(svc)
-  const baselineRow = median(base)
-  const meteredRow = median(withMetrics)
-  const limitedRow = median(withLimits)
-  rows.push({ scenario: 'baseline: HS256 verify + Redis EXISTS', ...baselineRow })
+  rows.push({ scenario: 'baseline: HS256 verify + Redis EXISTS', ...median(base) })
   rows.push({ scenario: 'GET /protected (metrics and rate limits off)', ...protectedAlone, ratio: `${ratioOf(svc, base)}x baseline`, note: `target >= 0.8x; by server CPU per request ${cpuRatioOf(svc, base)}` })
-  rows.push({ scenario: 'GET /protected, metrics on', ...meteredRow, ratio: `${ratioOf(withMetrics, base)}x baseline`, note: 'route histogram (fastify-metrics): a timer and an observation per request' })
-  rows.push({ scenario: 'GET /protected, metrics and rate limits on (raised)', ...limitedRow, ratio: `${ratioOf(withLimits, base)}x baseline`, note: 'the defaults; global per-IP limit: one more Redis script per request' })
+  rows.push({ scenario: 'GET /protected, metrics on', ...median(metered), ratio: `${ratioOf(metered, base)}x baseline`, note: 'route histogram (fastify-metrics): a timer and an observation per request' })
+  rows.push({ scenario: 'GET /protected, metrics and rate limits on (raised)', ...median(limited), ratio: `${ratioOf(limited, base)}x baseline`, note: 'the defaults; global per-IP limit: one more Redis script per request' })
 
   // 2. Refresh chains: each client rotates its own session and carries the new token forward.
   const chains: string[] = []
   for (let i = 0; i < 32; i++) chains.push((await post(api, '/login', { username: users[i % 16].username, password: users[i % 16].password })).json.refresh_token)
-  const refresh = await loops(service, 32, seconds * 1000, async (pool, i) => {
+  const refresh = await loops(service.url, 32, seconds * 1000, async (pool, i) => {
     const { status, json } = await post(pool, '/refresh', { refresh_token: chains[i] })
     if (status === 200) chains[i] = json.refresh_token
     return status === 200
@@ -249,7 +263,7 @@ async function main () {
     return (performance.now() - t0) / 10
   }
   const compareBefore = timeCompare()
-  const login = await loops(service, 16, seconds * 1000, async (pool, i) =>
+  const login = await loops(service.url, 16, seconds * 1000, async (pool, i) =>
     (await post(pool, '/login', { username: users[i].username, password: users[i].password })).status === 200)
   const compareMs = (compareBefore + timeCompare()) / 2
   const capacity = availableParallelism() * 1000 / compareMs
@@ -257,41 +271,42 @@ async function main () {
 
   // 4. Token checks while 16 clients log in continuously.
   const [storm] = await Promise.all([
-    cannon(`${service}/protected`, { headers: auth }),
-    loops(service, 16, seconds * 1000, async (pool, i) =>
+    cannon(`${service.url}/protected`, { headers: auth }),
+    loops(service.url, 16, seconds * 1000, async (pool, i) =>
       (await post(pool, '/login', { username: users[i].username, password: users[i].password })).status === 200)
   ])
   rows.push({ scenario: 'GET /protected during a login storm', ...storm, ratio: `${(storm.p99 / Math.max(1, protectedAlone.p99)).toFixed(2)}x p99 alone`, note: 'target <= 3x' })
 
-  // 5. Token checks at 2k and at 200k live sessions: two Redis servers, each behind its own
-  // fresh instance of the service (neither has served the scenarios above), measured alternately
-  // the same way (ratio as above), so machine noise hits both sides alike. Bytes per session are
-  // read off the large Redis, and off a scratch one where each user holds four sessions (the
-  // per-user session index is then shared).
+  // 5. Token checks at 2k and at 200k live sessions, on one instance of the service: its Redis
+  // holds 2k sessions in db 0, where the service works, and 200k in db 1, and SWAPDB exchanges
+  // the two between runs, so both sides are measured alternately on the same process (ratio as
+  // above). The measured user's session is copied into both. Bytes per session are read off the
+  // 200k, and off a scratch Redis where each user holds four sessions (the per-user session
+  // index is then shared).
   const big = Number(process.env.BENCH_SESSIONS ?? 200_000)
-  const instanceWith = async (sessions: number) => {
-    const port = await startRedis()
-    const bytes = await bytesPerSession({ ...env, REDIS_PORT: port }, sessions, 1)
-    const httpPort = await freePort()
-    start(['dist/server.js'], { ...env, REDIS_PORT: String(port), PORT: String(httpPort), HOST: '127.0.0.1' })
-    const url = `http://127.0.0.1:${httpPort}`
-    await waitFor(`${url}/health`)
-    const pool = new Pool(url, { connections: 1 })
-    const { json } = await post(pool, '/login', { username: users[1].username, password: users[1].password })
-    await pool.close()
-    return { url, auth: { authorization: `Bearer ${json.access_token}` }, bytes }
-  }
-  const smallInstance = await instanceWith(2000)
-  const largeInstance = await instanceWith(big)
+  const sessionsPort = String(await startRedis())
+  await populateSessions({ ...env, REDIS_PORT: sessionsPort }, 2000)
+  const perSessionOneEach = await bytesPerSession({ ...env, REDIS_PORT: sessionsPort, REDIS_DB: '1' }, big, 1)
+  const instance = await launch(['dist/server.js'], { ...env, REDIS_PORT: sessionsPort }, '/health')
+  const instancePool = new Pool(instance.url, { connections: 1 })
+  const { json: own } = await post(instancePool, '/login', { username: users[1].username, password: users[1].password })
+  await instancePool.close()
+  const sessions = new Redis({ port: Number(sessionsPort), host: '127.0.0.1', keyPrefix: env.REDIS_KEY_PREFIX })
+  const { sid } = JSON.parse(Buffer.from(own.access_token.split('.')[1], 'base64url').toString()) as { sid: string }
+  if (await sessions.copy(keys.session(sid), keys.session(sid), 'DB', 1) !== 1) throw new Error('the session was not copied into db 1')
+  const ownAuth = { authorization: `Bearer ${own.access_token}` }
+  await warm(instance.url, ownAuth)
   const smallRuns = []
   const largeRuns = []
   for (let i = 0; i < rounds; i++) {
-    smallRuns.push(await cannon(`${smallInstance.url}/protected`, { headers: smallInstance.auth }))
-    largeRuns.push(await cannon(`${largeInstance.url}/protected`, { headers: largeInstance.auth }))
+    smallRuns.push(await cannon(`${instance.url}/protected`, { headers: ownAuth }))
+    await sessions.swapdb(0, 1)
+    largeRuns.push(await cannon(`${instance.url}/protected`, { headers: ownAuth }))
+    await sessions.swapdb(0, 1)
   }
+  await sessions.quit()
   rows.push({ scenario: 'GET /protected, 2k live sessions', ...median(smallRuns) })
   rows.push({ scenario: `GET /protected, ${big / 1000}k live sessions`, ...median(largeRuns), ratio: `${ratioOf(largeRuns, smallRuns)}x at 2k`, note: `target within 5% (0.95x-1.05x); by server CPU per request ${cpuRatioOf(largeRuns, smallRuns)}` })
-  const perSessionOneEach = largeInstance.bytes
   const scratchPort = await startRedis()
   const perSessionFourEach = await bytesPerSession({ ...env, REDIS_PORT: scratchPort }, big, 4)
   rows.push({ scenario: 'Redis memory per live session, 1 session per user', rps: 0, p50: 0, p99: 0, errors: 0, ratio: `${Math.round(perSessionOneEach)} bytes`, note: 'target < 500 bytes' })
@@ -323,8 +338,5 @@ try {
   report()
 } finally {
   // The servers first, then the Redis they use.
-  for (const child of children.reverse()) {
-    child.kill('SIGTERM')
-    await new Promise(resolve => { child.once('exit', resolve); setTimeout(resolve, 3000) })
-  }
+  for (const child of children.reverse()) await stop(child)
 }
