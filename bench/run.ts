@@ -96,9 +96,9 @@ function cannon (url: string, opts: Partial<autocannon.Options> = {}) {
   })
 }
 
-/** Load that is not measured: a fresh process compiles its hot path first. */
+/** Load that is not measured, to bring a fresh server to its steady state (see section 1). */
 async function warm (url: string, headers: Record<string, string>) {
-  await autocannon({ url: `${url}/protected`, connections, duration: 2, headers })
+  await autocannon({ url: `${url}/protected`, connections, duration: 10, headers })
 }
 
 type Measured = Awaited<ReturnType<typeof cannon>>
@@ -218,24 +218,24 @@ async function main () {
 
   // 1. Token checks: the service against the bare baseline, alternated for BENCH_ROUNDS rounds.
   // A ratio is the median of the rounds' ratios, so a machine that speeds up or slows down
-  // between rounds moves both sides of each ratio alike. Every round starts its own processes
-  // (warmed up for 2 s before they are measured): two processes of the same code can differ by
-  // several percent for the whole of their lives, so a ratio measured on one pair would carry
-  // that pair's luck. Two more instances show what the optional per-request work costs: one
-  // with the Prometheus metrics on, one with metrics and rate limits on (the defaults; the
-  // limits raised so nothing is refused).
+  // between rounds moves both sides of each ratio alike. Each server is first warmed up for
+  // 10 s (not measured): a service process keeps getting cheaper per request for its first tens
+  // of seconds under load (compilation, the first full collections of its start-up garbage),
+  // and what a long-running deployment sees is the steady state after that. Two more instances
+  // show what the optional per-request work costs: one with the Prometheus metrics on, one with
+  // metrics and rate limits on (the defaults; the limits raised so nothing is refused).
   const sides = {
     base: { args: ['--import', 'tsx', 'bench/baseline.ts'], env, probe: '/protected', runs: [] as Measured[] },
     svc: { args: ['dist/server.js'], env, probe: '/health', runs: [] as Measured[] },
     metered: { args: ['dist/server.js'], env: { ...env, METRICS_ENABLED: 'true' }, probe: '/health', runs: [] as Measured[] },
     limited: { args: ['dist/server.js'], env: { ...env, METRICS_ENABLED: 'true', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_MAX: '1000000000' }, probe: '/health', runs: [] as Measured[] }
   }
+  const measuredServers = await Promise.all(Object.values(sides).map(async side => ({ side, server: await launch(side.args, side.env, side.probe) })))
+  for (const { server } of measuredServers) await warm(server.url, auth)
   for (let i = 0; i < rounds; i++) {
-    const round = await Promise.all(Object.values(sides).map(async side => ({ side, server: await launch(side.args, side.env, side.probe) })))
-    for (const { server } of round) await warm(server.url, auth)
-    for (const { side, server } of round) side.runs.push(await cannon(`${server.url}/protected`, { headers: auth }))
-    await Promise.all(round.map(({ server }) => server.stop()))
+    for (const { side, server } of measuredServers) side.runs.push(await cannon(`${server.url}/protected`, { headers: auth }))
   }
+  await Promise.all(measuredServers.map(({ server }) => server.stop()))
   const { base, svc, metered, limited } = Object.fromEntries(Object.entries(sides).map(([name, side]) => [name, side.runs])) as Record<keyof typeof sides, Measured[]>
   const protectedAlone = median(svc)
   rows.push({ scenario: 'baseline: HS256 verify + Redis EXISTS', ...median(base) })
