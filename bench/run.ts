@@ -219,24 +219,25 @@ async function main () {
   // 1. Token checks: the service against the bare baseline, alternated for BENCH_ROUNDS rounds.
   // A ratio is the median of the rounds' ratios, so a machine that speeds up or slows down
   // between rounds moves both sides of each ratio alike. Each server is first warmed up for
-  // 10 s (not measured): a service process keeps getting cheaper per request for its first tens
-  // of seconds under load (compilation, the first full collections of its start-up garbage),
-  // and what a long-running deployment sees is the steady state after that. Two more instances
-  // show what the optional per-request work costs: one with the Prometheus metrics on, one with
-  // metrics and rate limits on (the defaults; the limits raised so nothing is refused).
-  const sides = {
-    base: { args: ['--import', 'tsx', 'bench/baseline.ts'], env, probe: '/protected', runs: [] as Measured[] },
-    svc: { args: ['dist/server.js'], env, probe: '/health', runs: [] as Measured[] },
-    metered: { args: ['dist/server.js'], env: { ...env, METRICS_ENABLED: 'true' }, probe: '/health', runs: [] as Measured[] },
-    limited: { args: ['dist/server.js'], env: { ...env, METRICS_ENABLED: 'true', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_MAX: '1000000000' }, probe: '/health', runs: [] as Measured[] }
-  }
-  const measuredServers = await Promise.all(Object.values(sides).map(async side => ({ side, server: await launch(side.args, side.env, side.probe) })))
-  for (const { server } of measuredServers) await warm(server.url, auth)
+  // 10 s (not measured): a fresh process is slower while it compiles its hot path and collects
+  // the garbage of its start, and a long-running deployment lives in the steady state after
+  // that. Two more instances show what the optional per-request work costs: one with the
+  // Prometheus metrics on, one with metrics and rate limits on (the defaults; the limits raised
+  // so nothing is refused).
+  const serviceArgs = ['dist/server.js']
+  const instances = await Promise.all([
+    launch(['--import', 'tsx', 'bench/baseline.ts'], env, '/protected'),
+    launch(serviceArgs, env, '/health'),
+    launch(serviceArgs, { ...env, METRICS_ENABLED: 'true' }, '/health'),
+    launch(serviceArgs, { ...env, METRICS_ENABLED: 'true', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_MAX: '1000000000' }, '/health')
+  ])
+  for (const instance of instances) await warm(instance.url, auth)
+  const runs = instances.map((): Measured[] => [])
   for (let i = 0; i < rounds; i++) {
-    for (const { side, server } of measuredServers) side.runs.push(await cannon(`${server.url}/protected`, { headers: auth }))
+    for (const [j, instance] of instances.entries()) runs[j].push(await cannon(`${instance.url}/protected`, { headers: auth }))
   }
-  await Promise.all(measuredServers.map(({ server }) => server.stop()))
-  const { base, svc, metered, limited } = Object.fromEntries(Object.entries(sides).map(([name, side]) => [name, side.runs])) as Record<keyof typeof sides, Measured[]>
+  await Promise.all(instances.map(instance => instance.stop()))
+  const [base, svc, metered, limited] = runs
   const protectedAlone = median(svc)
   rows.push({ scenario: 'baseline: HS256 verify + Redis EXISTS', ...median(base) })
   rows.push({ scenario: 'GET /protected (metrics and rate limits off)', ...protectedAlone, ratio: `${ratioOf(svc, base)}x baseline`, note: `target >= 0.8x; by server CPU per request ${cpuRatioOf(svc, base)}` })
@@ -287,21 +288,21 @@ async function main () {
   const sessionsPort = String(await startRedis())
   await populateSessions({ ...env, REDIS_PORT: sessionsPort }, 2000)
   const perSessionOneEach = await bytesPerSession({ ...env, REDIS_PORT: sessionsPort, REDIS_DB: '1' }, big, 1)
-  const instance = await launch(['dist/server.js'], { ...env, REDIS_PORT: sessionsPort }, '/health')
-  const instancePool = new Pool(instance.url, { connections: 1 })
-  const { json: own } = await post(instancePool, '/login', { username: users[1].username, password: users[1].password })
-  await instancePool.close()
+  const sessionsService = await launch(['dist/server.js'], { ...env, REDIS_PORT: sessionsPort }, '/health')
+  const sessionsPool = new Pool(sessionsService.url, { connections: 1 })
+  const { json: own } = await post(sessionsPool, '/login', { username: users[1].username, password: users[1].password })
+  await sessionsPool.close()
   const sessions = new Redis({ port: Number(sessionsPort), host: '127.0.0.1', keyPrefix: env.REDIS_KEY_PREFIX })
   const { sid } = JSON.parse(Buffer.from(own.access_token.split('.')[1], 'base64url').toString()) as { sid: string }
   if (await sessions.copy(keys.session(sid), keys.session(sid), 'DB', 1) !== 1) throw new Error('the session was not copied into db 1')
   const ownAuth = { authorization: `Bearer ${own.access_token}` }
-  await warm(instance.url, ownAuth)
+  await warm(sessionsService.url, ownAuth)
   const smallRuns = []
   const largeRuns = []
   for (let i = 0; i < rounds; i++) {
-    smallRuns.push(await cannon(`${instance.url}/protected`, { headers: ownAuth }))
+    smallRuns.push(await cannon(`${sessionsService.url}/protected`, { headers: ownAuth }))
     await sessions.swapdb(0, 1)
-    largeRuns.push(await cannon(`${instance.url}/protected`, { headers: ownAuth }))
+    largeRuns.push(await cannon(`${sessionsService.url}/protected`, { headers: ownAuth }))
     await sessions.swapdb(0, 1)
   }
   await sessions.quit()
