@@ -186,6 +186,8 @@ function cpuRatioOf (runs: Run[], against: Run[]) {
   return ratios.length === runs.length ? `${middle(ratios).toFixed(2)}x` : 'not measured'
 }
 
+const serviceArgs = ['dist/server.js']
+
 async function main () {
   const redisPort = await startRedis()
   const secret = randomBytes(32).toString('hex')
@@ -208,7 +210,7 @@ async function main () {
     METRICS_ENABLED: 'false'
   }
   // The service that registers and logs in the benchmark's users and serves scenarios 2 to 4
-  const service = await launch(['dist/server.js'], env, '/health')
+  const service = await launch(serviceArgs, env, '/health')
   const api = new Pool(service.url, { connections: 4 })
 
   const users = Array.from({ length: 16 }, (_, i) => ({ username: `bench_${run}_${i}`, email: `bench_${run}_${i}@example.com`, password: `bench-password-${i}` }))
@@ -224,7 +226,6 @@ async function main () {
   // that. Two more instances show what the optional per-request work costs: one with the
   // Prometheus metrics on, one with metrics and rate limits on (the defaults; the limits raised
   // so nothing is refused).
-  const serviceArgs = ['dist/server.js']
   const instances = await Promise.all([
     launch(['--import', 'tsx', 'bench/baseline.ts'], env, '/protected'),
     launch(serviceArgs, env, '/health'),
@@ -288,7 +289,7 @@ async function main () {
   const sessionsPort = String(await startRedis())
   await populateSessions({ ...env, REDIS_PORT: sessionsPort }, 2000)
   const perSessionOneEach = await bytesPerSession({ ...env, REDIS_PORT: sessionsPort, REDIS_DB: '1' }, big, 1)
-  const sessionsService = await launch(['dist/server.js'], { ...env, REDIS_PORT: sessionsPort }, '/health')
+  const sessionsService = await launch(serviceArgs, { ...env, REDIS_PORT: sessionsPort }, '/health')
   const sessionsPool = new Pool(sessionsService.url, { connections: 1 })
   const { json: own } = await post(sessionsPool, '/login', { username: users[1].username, password: users[1].password })
   await sessionsPool.close()
