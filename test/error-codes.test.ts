@@ -5,9 +5,9 @@ import { errors } from '../lib/errors.js'
 /** Codes Fastify itself answers with (validation, body size and media type, a URL that does not decode) and the 404 handler's. */
 const FRAMEWORK_CODES = ['FST_ERR_VALIDATION', 'FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_BAD_URL', 'NOT_FOUND']
 
-test('the README\'s table of error codes lists exactly the codes the service answers with', async (t) => {
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
-  const endpoints = readme.slice(readme.indexOf('## Endpoints'), readme.indexOf('\n## ', readme.indexOf('## Endpoints') + 1))
+test('the table of error codes in docs/api.md lists exactly the codes the service answers with', async (t) => {
+  const page = await readFile(new URL('../docs/api.md', import.meta.url), 'utf8')
+  const endpoints = page.slice(page.indexOf('## Error codes'), page.indexOf('\n## ', page.indexOf('## Error codes') + 1))
   const rows = endpoints.split('\n').filter(line => /^\| `[A-Z_]+`/.test(line))
   const documented = rows.flatMap(row => row.split('|')[1].match(/`[A-Z_]+`/g) ?? []).map(code => code.slice(1, -1))
   const answered = [...Object.values(errors).map(E => new E('x').code), ...FRAMEWORK_CODES]
