@@ -1,5 +1,6 @@
--- Users of the service. Usernames and emails are unique regardless of case
--- (the _ci collation); tokens never live here: they are in Redis.
+-- Run by Compose's MariaDB on its first start (this folder is its docker-entrypoint-initdb.d).
+-- The service migrates the schema further at every start (sql/migrations, docs/operations.md);
+-- this table is the first step of those migrations.
 CREATE TABLE IF NOT EXISTS users (
   id            INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   username      VARCHAR(32)  NOT NULL,
