@@ -82,4 +82,4 @@ export default fp(async function rateLimit (app) {
       }
     }
   })
-}, { name: 'rate-limit', dependencies: ['config', 'redis'] })
+}, { name: 'rate-limit', dependencies: ['config', 'redis', 'client-address'] })
