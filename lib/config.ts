@@ -63,6 +63,7 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_ALLOWLIST: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: '' }),
 
+  HEALTH_CHECK_REUSE_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
   SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   METRICS_ENABLED: Type.Boolean({ default: true }),
   METRICS_TOKEN: Type.String({ default: '' })

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import { errorCode } from '../lib/error-code.js'
 import type { RowDataPacket, ResultSetHeader } from 'mysql2'
 import { errors } from '../lib/errors.js'
+import { isDatabaseUnavailable } from '../lib/database-unavailable.js'
 
 export interface UserRecord {
   id: number
@@ -20,20 +21,13 @@ declare module 'fastify' {
       setPasswordHash(id: number, passwordHash: string): Promise<void>
       recordLogin(id: number): Promise<void>
       tableNames(): Promise<string[]>
-      /** Resolves when the database answers a trivial query. */
-      ping(): Promise<void>
     }
   }
 }
 
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_ENQUEUELIMIT', 'POOL_CLOSED'])
-
-/** Turns "the database is not there" into a 503; anything else is a bug and stays a 500. */
+/** Turns "the database cannot serve this now" into a 503; anything else is a bug and stays a 500. */
 function unavailable (err: unknown): never {
-  const code = errorCode(err)
-  if (code !== undefined && (UNAVAILABLE.has(code) || (err as Error).message.includes('Queue limit'))) {
-    throw new errors.DatabaseUnavailable({ cause: err })
-  }
+  if (isDatabaseUnavailable(err)) throw new errors.DatabaseUnavailable({ cause: err })
   throw err
 }
 
@@ -89,10 +83,6 @@ export default fp(async function users (app) {
         timeout
       }).catch(unavailable)
       return rows.map(row => String(row.name))
-    },
-
-    async ping () {
-      await db.query({ sql: 'SELECT 1', timeout }).catch(unavailable)
     }
   })
 }, { name: 'users', dependencies: ['mysql', 'config', 'metrics'] })

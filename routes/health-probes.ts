@@ -3,8 +3,9 @@ import { LiveReply, ReadyReply, NotReadyReply } from '../schemas/health.js'
 
 /**
  * Probes for orchestrators and load balancers. Liveness does no I/O: a store outage must not
- * get the process restarted. Readiness pings both stores (each bounded by its timeout), since an
- * instance that reaches neither cannot serve a token route, and turns 503 while draining.
+ * get the process restarted. Readiness asks whether both stores answer (the check /health shares,
+ * each store bounded by its timeout), since an instance that reaches neither cannot serve a token
+ * route, and turns 503 while draining.
  */
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health/live', {
@@ -26,17 +27,14 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getReadiness',
       response: { 200: ReadyReply, 503: NotReadyReply }
     }
-  }, async (request, reply) => {
+  }, async (_request, reply) => {
     if (app.lifecycle.draining) return reply.code(503).send({ status: 'draining' })
-    const [database, redis] = await Promise.allSettled([app.users.ping(), app.redis.ping()])
-    for (const result of [database, redis]) {
-      if (result.status === 'rejected') request.log.warn({ err: result.reason }, 'readiness check failed')
-    }
-    const ready = database.status === 'fulfilled' && redis.status === 'fulfilled'
+    const { tables, liveTokens } = await app.checkStores()
+    const ready = tables !== undefined && liveTokens !== undefined
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'unavailable',
-      database: database.status === 'fulfilled' ? 'connected' : 'disconnected',
-      redis: redis.status === 'fulfilled' ? 'connected' : 'disconnected'
+      database: tables !== undefined ? 'connected' : 'disconnected',
+      redis: liveTokens !== undefined ? 'connected' : 'disconnected'
     })
   })
 }

@@ -32,6 +32,8 @@ export function testConfig (overrides: Record<string, unknown> = {}): Config {
     REDIS_KEY_PREFIX: `jwt-test:${run}:`,
     // Off unless a test turns it on: the other tests send many requests from one address
     RATE_LIMIT_ENABLED: false,
+    // Tests read /health right after a change; the probe-flood tests set their own interval
+    HEALTH_CHECK_REUSE_MS: 0,
     ...overrides
   })
 }
