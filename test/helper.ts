@@ -58,7 +58,9 @@ export async function buildLogged (t: Test, level: string, extend?: (server: Fas
 }
 
 async function start (t: Test, config: Config, options: FastifyServerOptions, extend?: (server: FastifyInstance) => void) {
-  const server = Fastify(options)
+  // The first start of a test process compiles every module through tsx (over 10 s on a busy
+  // machine): avvio's default 10 s per plugin would fail it, so the bound is generous here.
+  const server = Fastify({ pluginTimeout: 120_000, ...options })
   // Before ready(): an app that fails to start is closed too, instead of its open pools keeping
   // the test process alive until tap's timeout.
   t.teardown(async () => {
