@@ -66,7 +66,9 @@ export const ConfigSchema = Type.Object({
   HEALTH_CHECK_REUSE_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
   SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   METRICS_ENABLED: Type.Boolean({ default: true }),
-  METRICS_TOKEN: Type.String({ default: '' })
+  METRICS_TOKEN: Type.String({ default: '' }),
+
+  FORWARD_AUTH_RULES_FILE: Type.String({ default: '' })
 })
 
 export type Config = Static<typeof ConfigSchema>

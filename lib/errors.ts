@@ -9,6 +9,7 @@ export const errors = {
   RevokedToken: createError('TOKEN_REVOKED', 'Token has been revoked', 401),
   RefreshTokenReused: createError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; the session has been revoked', 401),
   WrongCurrentPassword: createError('CURRENT_PASSWORD_INVALID', 'current_password is not the password of this account', 403),
+  ForwardAuthDenied: createError('FORWARD_AUTH_DENIED', 'The forward-auth rules deny this request', 403),
   SessionNotFound: createError('SESSION_NOT_FOUND', 'No such session among yours', 404),
   UserNotFound: createError('USER_NOT_FOUND', 'The user of this token no longer exists', 401),
   IntrospectionDisabled: createError('INTROSPECTION_DISABLED', 'Introspection is disabled: set INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET', 404),

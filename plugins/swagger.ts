@@ -40,6 +40,7 @@ export default fp(async function swagger (app) {
         { name: 'protected', description: 'Resources that need a live access token' },
         { name: 'sessions', description: 'The caller\'s sessions (one per login)' },
         { name: 'keys', description: 'Verifying tokens elsewhere: JWKS and introspection' },
+        { name: 'gateways', description: 'Forward authentication for nginx, Traefik, Caddy and Envoy' },
         { name: 'health', description: 'Liveness of the service and its stores' }
       ],
       components: {

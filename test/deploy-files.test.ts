@@ -38,7 +38,7 @@ test('.env.example does not start in production with its public secret', async (
   t.throws(() => loadConfig({ ...example, NODE_ENV: 'production' }), /local development secret/)
 })
 
-test('docker-compose.yml publishes MariaDB, Redis and Adminer on the host\'s loopback only', async (t) => {
+test('docker-compose.yml publishes MariaDB, Redis and Adminer on the host\'s loopback only; the API and the gateway profile\'s nginx on every address', async (t) => {
   const published = [...compose.matchAll(/^\s+- "([^"]+)"$/gm)].map(match => match[1]).filter(entry => /^[\d.:]+$/.test(entry))
-  t.same(published.sort(), ['127.0.0.1:3306:3306', '127.0.0.1:6379:6379', '127.0.0.1:8080:8080', '5000:5000'])
+  t.same(published.sort(), ['127.0.0.1:3306:3306', '127.0.0.1:6379:6379', '127.0.0.1:8080:8080', '5000:5000', '8000:8000'])
 })

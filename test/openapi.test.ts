@@ -101,7 +101,7 @@ test('documented security matches what the routes demand', async (t) => {
   const { app, document } = await liveDocument(t, { INTROSPECTION_CLIENT_ID: 'resource-server', INTROSPECTION_CLIENT_SECRET: 'a-fake-test-secret-0123456789' })
   const bearer = operations(document).filter(op => op.operation.security?.some(s => 'bearerAuth' in s))
   t.same(bearer.map(op => `${op.method.toUpperCase()} ${op.path}`).sort(), [
-    'DELETE /sessions/{id}', 'GET /me', 'GET /protected', 'GET /sessions', 'POST /logout', 'POST /logout/all', 'POST /password'
+    'DELETE /sessions/{id}', 'GET /auth/verify', 'GET /me', 'GET /protected', 'GET /sessions', 'POST /logout', 'POST /logout/all', 'POST /password'
   ])
   for (const { path, method, operation } of operations(document)) {
     const url = path.replace('{id}', 'AAAAAAAAAAAAAAAA')
@@ -155,8 +155,8 @@ test('429 is documented on every operation exactly when a rate limit applies', a
   for (const enabled of [true, false]) {
     const { app, document } = await liveDocument(t, { RATE_LIMIT_ENABLED: enabled })
     for (const { path, method, operation } of operations(document)) {
-      // Health probes are polled by load balancers: never limited
-      const limited = enabled && app.hasDecorator('rateLimit') && !path.startsWith('/health')
+      // Health probes are polled by load balancers, forward auth by gateways: never limited
+      const limited = enabled && app.hasDecorator('rateLimit') && !path.startsWith('/health') && path !== '/auth/verify'
       t.equal(operation.responses['429'] !== undefined, limited, `${method} ${path}: 429 ${limited ? 'documented' : 'absent'} (RATE_LIMIT_ENABLED=${enabled})`)
     }
   }
@@ -209,7 +209,8 @@ test('every request body and every success answer shows an example, and each exa
       ...Object.entries(operation.responses).filter(([status]) => Number(status) < 400)
         .flatMap(([status, response]) => Object.entries(response.content ?? {}).map(([type, content]) => ({ where: `${status} ${type}`, content })))
     ]
-    t.ok(media.length > 0, `${name}: has a body to show`)
+    // Forward auth answers gateways with headers and an empty body
+    if (path !== '/auth/verify') t.ok(media.length > 0, `${name}: has a body to show`)
     for (const { where, content } of media) {
       const examples = examplesOf(content)
       t.ok(examples.length > 0, `${name} ${where}: an example`)
@@ -223,6 +224,8 @@ test('the document holds the API and nothing else: no route of the docs or of th
   const server = Fastify(serverOptions('silent'))
   const routes: Array<{ method: string, url: string }> = []
   server.addHook('onRoute', (route: RouteOptions) => {
+    // Forward auth's other methods and Envoy's path are aliases that GET /auth/verify describes
+    if (route.url.startsWith('/auth/verify') && route.schema?.hide === true) return
     for (const method of [route.method].flat()) routes.push({ method: method.toLowerCase(), url: route.url })
   })
   await server.register(fp(app), { config })

@@ -17,6 +17,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forward auth: 200 and identity headers for a live access token, 401 otherwise
+         * @description For gateways in front of other services. Any method is answered the same way; the request checked is named by `X-Forwarded-Method` and `X-Forwarded-Uri` (or `X-Original-URI`), or for Envoy by the path after `/auth/verify/`. Rules from `FORWARD_AUTH_RULES_FILE` may make a path public or deny it (403). Send `Authorization: Bearer <access_token>` (the client's own header, passed on by the gateway).
+         */
+        get: operations["verifyForGateway"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -391,6 +411,85 @@ export interface operations {
             };
             /** @description Unexpected failure; the answer carries no detail */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    verifyForGateway: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The method of the request the gateway checks (Traefik, Caddy)
+                 * @example POST
+                 */
+                "x-forwarded-method"?: string;
+                /**
+                 * @description Its path and query (Traefik, Caddy); wins over X-Original-URI
+                 * @example /api/orders?page=2
+                 */
+                "x-forwarded-uri"?: string;
+                /**
+                 * @description Its path and query (nginx: `proxy_set_header X-Original-URI $request_uri`)
+                 * @example /api/orders?page=2
+                 */
+                "x-original-uri"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Allowed, with an empty body. For a live access token the identity travels in headers: `X-Auth-User-Id` (the user id) and `X-Auth-Session-Id` (the session id); a path that the rules make `public` gets none. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
