@@ -64,6 +64,19 @@ export const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.String({ default: '' }),
 
   HEALTH_CHECK_REUSE_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
+
+  SMTP_HOST: Type.String({ default: '' }),
+  SMTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+  SMTP_USER: Type.String({ default: '' }),
+  SMTP_PASSWORD: Type.String({ default: '' }),
+  SMTP_SECURE: Type.Boolean({ default: false }),
+  SMTP_STARTTLS: Type.Union([Type.Literal('required'), Type.Literal('opportunistic'), Type.Literal('off')], { default: 'required' }),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'jwt-microservice <no-reply@localhost>' }),
+  PUBLIC_URL: Type.String({ pattern: '^https?://[^\\s]+$', default: 'http://localhost:5000' }),
+  MAIL_POLL_SECONDS: Type.Integer({ minimum: 1, default: 5 }),
+  MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 10 }),
+  MAIL_RETRY_SECONDS: Type.Integer({ minimum: 1, default: 30 }),
+
   SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   METRICS_ENABLED: Type.Boolean({ default: true }),
   METRICS_TOKEN: Type.String({ default: '' }),
@@ -123,6 +136,9 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   }
   if (config.METRICS_TOKEN !== '' && Buffer.byteLength(config.METRICS_TOKEN) < 16) {
     throw new Error('Invalid configuration: METRICS_TOKEN must be at least 16 bytes')
+  }
+  if ((config.SMTP_USER === '') !== (config.SMTP_PASSWORD === '')) {
+    throw new Error('Invalid configuration: set both SMTP_USER and SMTP_PASSWORD, or neither')
   }
   return config
 }

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import { createDecoder, createVerifier } from 'fast-jwt'
+import { hkdfSync } from 'node:crypto'
 import { loadSigningKeys, type SigningKeys } from '../lib/jwt-keys.js'
 import type { JwkType } from '../schemas/keys.js'
 
@@ -11,6 +12,11 @@ declare module 'fastify' {
       jwks: { keys: JwkType[] }
       /** Verifies with the key the token's `kid` names, pinned to that key's algorithm. */
       verify(token: string): unknown
+      /**
+       * A 32-byte key for another use (`purpose`), derived from the signing key with HKDF: every
+       * instance holds it without a setting of its own, and it changes when the signing key does.
+       */
+      deriveKey(purpose: string): Buffer
     }
   }
 }
@@ -48,6 +54,7 @@ export default fp(async function jwt (app) {
       const kid: unknown = decodeHeader(token).header.kid
       const verifyPrevious = typeof kid === 'string' ? previous.get(kid) : undefined
       return verifyPrevious === undefined ? current(token) : verifyPrevious(token)
-    }
+    },
+    deriveKey: (purpose: string) => Buffer.from(hkdfSync('sha256', keys.signing, 'jwt-microservice', purpose, 32))
   })
 }, { name: 'jwt', dependencies: ['config'] })

@@ -11,7 +11,7 @@ const schemaKeys = Object.keys(ConfigSchema.properties)
 const composeKeys = [...new Set([...compose.matchAll(/\$\{([A-Z0-9_]+)/g)].map(match => match[1]))]
 
 /** Where .env.example differs from the schema's default on purpose (see its comments). */
-const NOT_THE_DEFAULT = ['NODE_ENV', 'JWT_SECRET_KEY', 'REDIS_PASSWORD']
+const NOT_THE_DEFAULT = ['NODE_ENV', 'JWT_SECRET_KEY', 'REDIS_PASSWORD', 'SMTP_HOST', 'SMTP_PORT', 'SMTP_STARTTLS']
 
 test('.env.example sets every variable of the configuration', async (t) => {
   t.same(schemaKeys.filter(key => !(key in example)), [], 'variables missing from .env.example')
@@ -38,7 +38,7 @@ test('.env.example does not start in production with its public secret', async (
   t.throws(() => loadConfig({ ...example, NODE_ENV: 'production' }), /local development secret/)
 })
 
-test('docker-compose.yml publishes MariaDB, Redis and Adminer on the host\'s loopback only; the API and the gateway profile\'s nginx on every address', async (t) => {
+test('docker-compose.yml publishes MariaDB, Redis, Adminer and Mailpit on the host\'s loopback only; the API and the gateway profile\'s nginx on every address', async (t) => {
   const published = [...compose.matchAll(/^\s+- "([^"]+)"$/gm)].map(match => match[1]).filter(entry => /^[\d.:]+$/.test(entry))
-  t.same(published.sort(), ['127.0.0.1:3306:3306', '127.0.0.1:6379:6379', '127.0.0.1:8080:8080', '5000:5000', '8000:8000'])
+  t.same(published.sort(), ['127.0.0.1:3306:3306', '127.0.0.1:6379:6379', '127.0.0.1:8025:8025', '127.0.0.1:8080:8080', '5000:5000', '8000:8000'])
 })
