@@ -44,7 +44,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deep health check: MariaDB, Redis and the number of live tokens */
+        /** Deep health check: MariaDB, Redis and the number of live tokens (checked at most once per HEALTH_CHECK_REUSE_MS) */
         get: operations["getHealth"];
         put?: never;
         post?: never;
