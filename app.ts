@@ -1,19 +1,22 @@
 import AutoLoad from '@fastify/autoload'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyHttpOptions, FastifyInstance } from 'fastify'
+import type { Server } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import type { ConfigPluginOptions } from './plugins/config.js'
 import { OneLinePerRequest, requestLogger } from './lib/request-log.js'
+import { clientErrorHandler } from './lib/client-errors.js'
+import { HTTP_TIMEOUT_CHECK_INTERVAL_MS, type Config } from './lib/config.js'
 
 export type AppOptions = ConfigPluginOptions
 
-/**
- * Options of the Fastify instance that hosts the app (server.ts and tests share them).
- * `trustProxy`: TRUST_PROXY, the addresses of reverse proxies whose X-Forwarded-For is believed.
- */
-export function serverOptions (logLevel: string, trustProxy = ''): FastifyServerOptions {
+/** What the server options are made of. */
+export type ServerSettings = Pick<Config, 'LOG_LEVEL' | 'TRUST_PROXY' | 'HTTP_CONNECTION_TIMEOUT_MS' | 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS'>
+
+/** Options of the Fastify instance that hosts the app (server.ts and tests share them). */
+export function serverOptions (settings: ServerSettings): FastifyHttpOptions<Server> {
   return {
     logger: {
-      level: logLevel,
+      level: settings.LOG_LEVEL,
       // No path starts with a wildcard: pino would then run every request's child-logger
       // bindings through the redactor, a measurable cost on the token-check path.
       redact: {
@@ -25,9 +28,15 @@ export function serverOptions (logLevel: string, trustProxy = ''): FastifyServer
     logController: new OneLinePerRequest(),
     childLoggerFactory: requestLogger,
     requestIdHeader: 'x-request-id',
+    // Slow clients (headers or a body that never arrive, a socket left silent) cannot hold
+    // connections: the parser's timeouts answer 408, a silent connection is closed.
+    connectionTimeout: settings.HTTP_CONNECTION_TIMEOUT_MS,
+    requestTimeout: settings.HTTP_REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: settings.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS },
+    clientErrorHandler,
     bodyLimit: 16 * 1024,
     // The client IP keys the rate limits: only a listed proxy may say who the client is
-    trustProxy: trustProxy === '' ? false : trustProxy,
+    trustProxy: settings.TRUST_PROXY === '' ? false : settings.TRUST_PROXY,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
   }
 }

@@ -12,7 +12,7 @@ try {
   process.exit(1)
 }
 
-const server = Fastify(serverOptions(config.LOG_LEVEL, config.TRUST_PROXY))
+const server = Fastify(serverOptions(config))
 // fp() lifts the app's decorators (lifecycle for the drain) to this instance, as in the tests
 await server.register(fp(app), { config })
 

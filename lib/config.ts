@@ -63,6 +63,10 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_ALLOWLIST: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: '' }),
 
+  HTTP_CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 120_000 }),
+  HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+
   HEALTH_CHECK_REUSE_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
 
   SMTP_HOST: Type.String({ default: '' }),
@@ -85,6 +89,12 @@ export const ConfigSchema = Type.Object({
 })
 
 export type Config = Static<typeof ConfigSchema>
+
+/**
+ * Node checks the header and request timeouts on a timer, every 30 s by default: a stalled
+ * request could live that much past its bound. Checked every second, it lives at most 1 s more.
+ */
+export const HTTP_TIMEOUT_CHECK_INTERVAL_MS = 1000
 
 /** The secret that `local.env` ships for trying the service out; never valid in production. */
 export const LOCAL_DEV_SECRET = 'local-development-secret-do-not-use-in-production'
@@ -133,6 +143,13 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
     } catch (err) {
       throw new Error(`Invalid configuration: ${variable} entry ${(err as Error).message} (comma-separated)`)
     }
+  }
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new Error('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)')
+  }
+  // A stalled request is answered up to one check interval after its timeout (and a busy loop later)
+  if (config.HTTP_CONNECTION_TIMEOUT_MS < config.HTTP_REQUEST_TIMEOUT_MS + 2 * HTTP_TIMEOUT_CHECK_INTERVAL_MS) {
+    throw new Error(`Invalid configuration: HTTP_CONNECTION_TIMEOUT_MS must exceed HTTP_REQUEST_TIMEOUT_MS by at least ${2 * HTTP_TIMEOUT_CHECK_INTERVAL_MS} ms, so that a stalled request gets its 408 before its connection is cut`)
   }
   if (config.METRICS_TOKEN !== '' && Buffer.byteLength(config.METRICS_TOKEN) < 16) {
     throw new Error('Invalid configuration: METRICS_TOKEN must be at least 16 bytes')

@@ -9,7 +9,7 @@ import { loadConfig } from '../lib/config.js'
 import { documentSettings, files, stableJson, typesOf } from './openapi-files.js'
 
 const config = loadConfig(documentSettings)
-const server = Fastify(serverOptions(config.LOG_LEVEL))
+const server = Fastify(serverOptions(config))
 // fp() lifts the app's decorators (swagger) to the instance held here
 await server.register(fp(app), { config })
 await server.ready()

@@ -2,8 +2,12 @@ import { test } from 'tap'
 import { readFile } from 'node:fs/promises'
 import { errors } from '../lib/errors.js'
 
-/** Codes Fastify itself answers with (validation, body size and media type, a URL that does not decode) and the 404 handler's. */
-const FRAMEWORK_CODES = ['FST_ERR_VALIDATION', 'FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_BAD_URL', 'NOT_FOUND']
+/**
+ * Codes Fastify itself answers with (validation, body size and media type, a URL that does not
+ * decode), the 404 handler's and those of requests that never reached Fastify (lib/client-errors.ts).
+ */
+const FRAMEWORK_CODES = ['FST_ERR_VALIDATION', 'FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_BAD_URL', 'NOT_FOUND',
+  'REQUEST_TIMEOUT', 'HEADERS_TOO_LARGE', 'MALFORMED_REQUEST']
 
 test('the table of error codes in docs/api.md lists exactly the codes the service answers with', async (t) => {
   const page = await readFile(new URL('../docs/api.md', import.meta.url), 'utf8')

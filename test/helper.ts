@@ -41,7 +41,7 @@ export function testConfig (overrides: Record<string, unknown> = {}): Config {
 /** Builds the app against the test database and prefix; drops both when the test ends. */
 export async function build (t: Test, overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
   const config = testConfig(overrides)
-  return start(t, config, serverOptions(config.LOG_LEVEL, config.TRUST_PROXY))
+  return start(t, config, serverOptions(config))
 }
 
 /**
@@ -52,7 +52,7 @@ export async function buildLogged (t: Test, level: string, extend?: (server: Fas
   const lines: Array<Record<string, unknown>> = []
   const stream = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done() } })
   const config = testConfig({ LOG_LEVEL: level, ...overrides })
-  const options = serverOptions(level, config.TRUST_PROXY)
+  const options = serverOptions(config)
   const server = await start(t, config, { ...options, logger: { ...(options.logger as object), stream } }, extend)
   return { app: server, lines }
 }

@@ -221,7 +221,7 @@ test('every request body and every success answer shows an example, and each exa
 
 test('the document holds the API and nothing else: no route of the docs or of the metrics, no route left out', async (t) => {
   const config = testConfig({ RATE_LIMIT_ENABLED: true })
-  const server = Fastify(serverOptions('silent'))
+  const server = Fastify(serverOptions(config))
   const routes: Array<{ method: string, url: string }> = []
   server.addHook('onRoute', (route: RouteOptions) => {
     // Forward auth's other methods and Envoy's path are aliases that GET /auth/verify describes
