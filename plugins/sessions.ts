@@ -4,6 +4,7 @@ import { keys } from '../lib/keys.js'
 import { liveTokens } from '../lib/live-tokens.js'
 import { errors } from '../lib/errors.js'
 import { errorCode } from '../lib/error-code.js'
+import type { EndReason } from '../lib/revocation-feed.js'
 import type { TokenClaimsType, TokenPairType } from '../schemas/tokens.js'
 import { USER_AGENT_MAX_BYTES, type SessionType } from '../schemas/sessions.js'
 
@@ -23,9 +24,9 @@ declare module 'fastify' {
       /** The user's live sessions, oldest first. */
       list(userId: number | string, currentSid: string): Promise<SessionType[]>
       /** Revokes one session of a user (its access and refresh tokens at once); false if it is not theirs. */
-      revoke(sid: string, userId: number | string): Promise<boolean>
+      revoke(sid: string, userId: number | string, reason: EndReason): Promise<boolean>
       /** Revokes every session of a user, but the one named in `except`. */
-      revokeAll(userId: number | string, except?: string): Promise<number>
+      revokeAll(userId: number | string, reason: EndReason, except?: string): Promise<number>
       /** Live access and refresh tokens, counted without scanning the keyspace. */
       countLiveTokens(): Promise<number>
       /** Live sessions (one live refresh token each), counted the same way. */
@@ -95,8 +96,13 @@ export default fp(async function sessions (app) {
     if (sids.length > 0) await redis.zrem(keys.userSessions(uid), ...sids)
   }
 
-  function forget (uid: string, sids: string[]) {
-    return Promise.all([
+  /**
+   * Ends sessions, announced on the revocation feed first: an end is never missed by a
+   * listener; an announced session that then fails to end is only dropped early by listeners.
+   */
+  async function forget (uid: string, sids: string[], reason: EndReason) {
+    await app.revocations.publish(reason, sids.map(sid => ({ sid, sub: uid })))
+    await Promise.all([
       ...sids.map(async sid => count(await redis.endSession(keys.session(sid), keys.successor(sid)), -1)),
       untrack(uid, sids)
     ])
@@ -155,7 +161,7 @@ export default fp(async function sessions (app) {
       if (outcome === 'reused') {
         log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
         app.countEvent('refresh_reused')
-        await store(Promise.all([untrack(uid, [sid]), count(rest, -1)]))
+        await store(Promise.all([untrack(uid, [sid]), count(rest, -1), app.revocations.publish('refresh_reused', [{ sid, sub: uid }])]))
         throw new errors.RefreshTokenReused()
       }
       await store(count(rest, -1))
@@ -190,17 +196,17 @@ export default fp(async function sessions (app) {
         .sort((a, b) => a.created_at.localeCompare(b.created_at))
     },
 
-    async revoke (sid, userId) {
+    async revoke (sid, userId, reason) {
       const uid = String(userId)
       if (await store(redis.hget(keys.session(sid), 'uid')) !== uid) return false
-      await store(forget(uid, [sid]))
+      await store(forget(uid, [sid], reason))
       return true
     },
 
-    async revokeAll (userId, except) {
+    async revokeAll (userId, reason, except) {
       const uid = String(userId)
       const sids = (await store(sessionsOf(uid))).filter(sid => sid !== except)
-      await store(forget(uid, sids))
+      await store(forget(uid, sids, reason))
       return sids.length
     },
 
@@ -213,4 +219,4 @@ export default fp(async function sessions (app) {
       return store(live.count('refresh'))
     }
   })
-}, { name: 'sessions', dependencies: ['redis', 'jwt', 'config', 'metrics'] })
+}, { name: 'sessions', dependencies: ['redis', 'jwt', 'config', 'metrics', 'revocations'] })

@@ -14,7 +14,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: LogoutAllReply, 401: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
-    app.countEvent('revoked_by_logout_all', await app.sessions.revokeAll(request.user.sub))
+    app.countEvent('revoked_by_logout_all', await app.sessions.revokeAll(request.user.sub, 'logout_all'))
     return { message: 'Logged out successfully' as const }
   })
 }

@@ -16,7 +16,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: LogoutReply, 401: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
-    await app.sessions.revoke(request.user.sid, request.user.sub)
+    await app.sessions.revoke(request.user.sid, request.user.sub, 'logout')
     app.countEvent('revoked_by_logout')
     return { message: 'Logged out successfully' as const }
   })

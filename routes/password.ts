@@ -32,7 +32,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     }
     assertAcceptablePassword('new_password', newPassword, user)
     await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
-    app.countEvent('revoked_by_password_change', await app.sessions.revokeAll(userId, request.user.sid))
+    app.countEvent('revoked_by_password_change', await app.sessions.revokeAll(userId, 'password_change', request.user.sid))
     return { message: 'Password changed; other sessions were logged out' as const }
   })
 }

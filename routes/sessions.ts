@@ -29,7 +29,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: SessionRevokedReply, 400: ErrorRef, 401: ErrorRef, 404: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
-    if (!await app.sessions.revoke(request.params.id, request.user.sub)) throw new errors.SessionNotFound()
+    if (!await app.sessions.revoke(request.params.id, request.user.sub, 'session_deleted')) throw new errors.SessionNotFound()
     app.countEvent('revoked_by_session_delete')
     return { message: 'Session revoked' as const }
   })
