@@ -4,6 +4,7 @@ import { createConnection } from 'mysql2/promise'
 import { readdir, readFile } from 'node:fs/promises'
 import { errorCode } from './error-code.js'
 import type { Config } from './config.js'
+import { canonicalNames } from './canonical-names.js'
 
 /** sql/migrations, next to lib/ both in the sources and in dist/ (the build copies sql/). */
 const MIGRATIONS_DIR = new URL('../sql/migrations/', import.meta.url)
@@ -13,8 +14,18 @@ const ACCESS_DENIED = new Set(['ER_DBACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_ERR
 
 type DbSettings = Pick<Config, 'DB_HOST' | 'DB_PORT' | 'DB_USER' | 'DB_PASSWORD' | 'DB_NAME' | 'DB_TIMEOUT_MS'>
 
+/** Steps that rewrite data in code (what SQL cannot compute), ordered by name with the files. */
+const CODE_MIGRATIONS: Record<string, Migration> = {
+  '003_canonical_names': canonicalNames
+}
+
+/** Every step: each `NNN_name.sql` of sql/migrations, run whole as its `up`, and the code steps. */
+export async function allMigrations (): Promise<Record<string, Migration>> {
+  return { ...await sqlMigrations(), ...CODE_MIGRATIONS }
+}
+
 /** Every `NNN_name.sql` of sql/migrations, by name; each file is run whole as its `up` step. */
-export async function sqlMigrations (): Promise<Record<string, Migration>> {
+async function sqlMigrations (): Promise<Record<string, Migration>> {
   const files = (await readdir(MIGRATIONS_DIR)).filter(file => MIGRATION_FILE.test(file)).sort()
   const migrations: Record<string, Migration> = {}
   for (const file of files) {
@@ -61,7 +72,7 @@ export async function migrate (settings: DbSettings): Promise<string[]> {
     })
   })
   try {
-    const migrator = new Migrator({ db, provider: { getMigrations: sqlMigrations } })
+    const migrator = new Migrator({ db, provider: { getMigrations: allMigrations } })
     const { error, results = [] } = await migrator.migrateToLatest()
     if (error !== undefined) {
       const failed = results.find(result => result.status === 'Error')

@@ -12,6 +12,8 @@ declare module 'fastify' {
       verify(plain: string, hash: string): Promise<boolean>
       /** Spends one comparison like a real login would, so unknown users cost the same time. */
       verifyNothing(plain: string): Promise<false>
+      /** Whether a stored hash is of another algorithm or cost than BCRYPT_ROUNDS makes now. */
+      needsRehash(hash: string): boolean
       /** Comparisons completed since start, real or against the dummy hash (for tests and metrics). */
       readonly comparisons: number
     }
@@ -45,6 +47,10 @@ export default fp(async function passwords (app) {
     async verifyNothing (plain: string) {
       await verify(plain, dummyHash)
       return false as const
+    },
+    needsRehash (hash: string) {
+      // bcryptjs writes $2b$; $2a$ and $2y$ (other bcrypt implementations) are upgraded too
+      return !hash.startsWith(`$2b$${String(rounds).padStart(2, '0')}$`)
     },
     get comparisons () { return comparisons }
   })

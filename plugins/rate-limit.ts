@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit'
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { errors } from '../lib/errors.js'
 import { ipAllowlist } from '../lib/ip-allowlist.js'
 import { DOCUMENTATION_PREFIX } from '../lib/paths.js'
@@ -13,6 +13,13 @@ declare module 'fastify' {
      * unreachable: 503 (fails closed). A no-op when RATE_LIMIT_ENABLED is false.
      */
     strictRateLimit(name: string, max: number, keyOf?: (request: FastifyRequest) => string): onRequestAsyncHookHandler
+    /**
+     * A limit of `max` requests per window per key that the handler names when it applies it,
+     * for keys learnt on the way (the account a login is for, once it is looked up). Like a
+     * per-account strictRateLimit: not lifted by the allowlist, 429 over it, 503 while Redis is
+     * unreachable, a no-op when RATE_LIMIT_ENABLED is false.
+     */
+    keyedRateLimit(name: string, max: number): (request: FastifyRequest, reply: FastifyReply, key: string) => Promise<void>
   }
 }
 
@@ -31,6 +38,7 @@ export default fp(async function rateLimit (app) {
   const { config } = app
   if (!config.RATE_LIMIT_ENABLED) {
     app.decorate('strictRateLimit', () => async () => {})
+    app.decorate('keyedRateLimit', () => async () => {})
     return
   }
 
@@ -53,6 +61,26 @@ export default fp(async function rateLimit (app) {
     errorResponseBuilder: (_request, context) => new errors.RateLimited(`${Math.ceil(context.ttl / 1000)} seconds`)
   })
 
+  type Limit = ReturnType<typeof app.createRateLimit>
+
+  async function enforce (limit: Limit, request: FastifyRequest, reply: FastifyReply) {
+    const result = await limit(request).catch((err: unknown) => {
+      throw new errors.TokenStoreUnavailable({ cause: err })
+    })
+    if (result.isAllowed) return
+    // Several limits apply to one request: the headers report the closest to running out
+    const reported = reply.getHeader('ratelimit-remaining')
+    if (reported === undefined || result.remaining <= Number(reported)) {
+      reply.header('ratelimit-limit', result.max)
+      reply.header('ratelimit-remaining', result.remaining)
+      reply.header('ratelimit-reset', result.ttlInSeconds)
+    }
+    if (result.isExceeded) {
+      reply.header('retry-after', result.ttlInSeconds)
+      throw new errors.RateLimited(`${result.ttlInSeconds} seconds`)
+    }
+  }
+
   app.decorate('strictRateLimit', (name, max, keyOf) => {
     const limit = app.createRateLimit({
       max,
@@ -64,22 +92,22 @@ export default fp(async function rateLimit (app) {
       // picking another of its addresses; an IPv4-mapped address counts as the IPv4 one.
       keyGenerator: (request) => `${name}:${keyOf === undefined ? normalizeIP(request.ip) : keyOf(request)}`
     })
-    return async function (request, reply) {
-      const result = await limit(request).catch((err: unknown) => {
-        throw new errors.TokenStoreUnavailable({ cause: err })
-      })
-      if (result.isAllowed) return
-      // Several limits apply to one request: the headers report the closest to running out
-      const reported = reply.getHeader('ratelimit-remaining')
-      if (reported === undefined || result.remaining <= Number(reported)) {
-        reply.header('ratelimit-limit', result.max)
-        reply.header('ratelimit-remaining', result.remaining)
-        reply.header('ratelimit-reset', result.ttlInSeconds)
-      }
-      if (result.isExceeded) {
-        reply.header('retry-after', result.ttlInSeconds)
-        throw new errors.RateLimited(`${result.ttlInSeconds} seconds`)
-      }
+    return (request, reply) => enforce(limit, request, reply)
+  })
+
+  app.decorate('keyedRateLimit', (name, max) => {
+    // @fastify/rate-limit asks the request for its key: the one named for this request
+    const keys = new WeakMap<FastifyRequest, string>()
+    const limit = app.createRateLimit({
+      max,
+      timeWindow,
+      skipOnError: false,
+      allowList: () => false,
+      keyGenerator: (request) => `${name}:${keys.get(request) ?? ''}`
+    })
+    return (request, reply, key) => {
+      keys.set(request, key)
+      return enforce(limit, request, reply)
     }
   })
 }, { name: 'rate-limit', dependencies: ['config', 'redis', 'client-address'] })

@@ -16,9 +16,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     users: {
       create(user: { username: string, email: string, passwordHash: string }): Promise<number>
+      /** The account whose stored (canonical, lib/canonical.ts) username is exactly this one. */
       findByUsername(username: string): Promise<UserRecord | undefined>
       findById(id: number): Promise<UserRecord | undefined>
       setPasswordHash(id: number, passwordHash: string): Promise<void>
+      /** Replaces the hash only if it is still `previous` (a password changed meanwhile wins). */
+      upgradePasswordHash(id: number, previous: string, next: string): Promise<void>
       recordLogin(id: number): Promise<void>
       tableNames(): Promise<string[]>
     }
@@ -71,6 +74,10 @@ export default fp(async function users (app) {
 
     async setPasswordHash (id, passwordHash) {
       await db.execute({ sql: 'UPDATE users SET password_hash = ? WHERE id = ?', timeout }, [passwordHash, id]).catch(unavailable)
+    },
+
+    async upgradePasswordHash (id, previous, next) {
+      await db.execute({ sql: 'UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?', timeout }, [next, id, previous]).catch(unavailable)
     },
 
     async recordLogin (id) {

@@ -1,18 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { LoginBody } from '../schemas/users.js'
 import { LoginReply } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
 import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
+import { canonical } from '../lib/canonical.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app
+  const accountLimit = app.keyedRateLimit('login-user', config.LOGIN_RATE_LIMIT_USERNAME_MAX)
   app.post('/login', {
     bodyLimit: bodyLimits.credentials,
     preValidation: app.strictRateLimit('login-ip', config.LOGIN_RATE_LIMIT_IP_MAX),
-    // After validation, so the username is there: guesses at one account from many IPs
-    preHandler: app.strictRateLimit('login-user', config.LOGIN_RATE_LIMIT_USERNAME_MAX, usernameOf),
     schema: {
       tags: ['tokens'],
       summary: 'Exchange a username and password for an access and a refresh token',
@@ -20,9 +19,13 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       body: LoginBody,
       response: { 200: LoginReply, 400: ErrorRef, 401: ErrorRef, 503: ErrorRef }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const password = request.body.password.normalize('NFC')
-    const user = await app.users.findByUsername(request.body.username.normalize('NFC'))
+    const username = canonical(request.body.username)
+    const user = await app.users.findByUsername(username)
+    // Guesses at one account from many IPs: counted per account, whatever spelling of its name
+    // was typed; a name of no account, per its canonical form (the same count for all its spellings)
+    await accountLimit(request, reply, user === undefined ? `name:${username}` : `user:${user.id}`)
     const valid = user === undefined
       ? await app.passwords.verifyNothing(password)
       : await app.passwords.verify(password, user.password_hash)
@@ -37,14 +40,15 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     })
     app.countEvent('login_succeeded')
     app.users.recordLogin(user.id).catch(err => request.log.warn({ err }, 'could not record the login time'))
+    if (app.passwords.needsRehash(user.password_hash)) {
+      // A hash of a lower cost is faster to crack and makes this account's logins measurably
+      // quicker: the password is at hand now, so it gets today's cost, off the answer's path
+      app.passwords.hash(password)
+        .then(upgraded => app.users.upgradePasswordHash(user.id, user.password_hash, upgraded))
+        .catch(err => request.log.warn({ err }, 'could not upgrade the password hash'))
+    }
     return { ...pair, message: 'Login successful' as const }
   })
-}
-
-/** The account a login is for, as the users table compares it (NFC, any case); validated by now. */
-function usernameOf ({ body }: FastifyRequest): string {
-  const username = typeof body === 'object' && body !== null && 'username' in body ? body.username : undefined
-  return typeof username === 'string' ? username.normalize('NFC').toLowerCase() : ''
 }
 
 export default route

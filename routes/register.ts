@@ -4,6 +4,7 @@ import { RegisterBody, RegisterReply } from '../schemas/users.js'
 import { ErrorRef } from '../schemas/errors.js'
 import { bodyLimits } from '../lib/body-limits.js'
 import { assertAcceptablePassword } from '../lib/password-policy.js'
+import { canonical } from '../lib/canonical.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/register', {
@@ -25,14 +26,15 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
 }
 
 /**
- * Unicode NFC for every field, and the email trimmed and lower-cased, before the schema judges
- * them: lengths, uniqueness and the hash then all see the one form of each value.
+ * Username and email in their canonical form (lib/canonical.ts), the password in Unicode NFC,
+ * before the schema judges them: lengths, the username's characters, uniqueness and the hash then
+ * all see the one form of each value, the form in which it is stored and looked up.
  */
 async function normalize ({ body }: FastifyRequest) {
   if (typeof body !== 'object' || body === null) return
-  if ('username' in body && typeof body.username === 'string') body.username = body.username.normalize('NFC')
+  if ('username' in body && typeof body.username === 'string') body.username = canonical(body.username)
   if ('password' in body && typeof body.password === 'string') body.password = body.password.normalize('NFC')
-  if ('email' in body && typeof body.email === 'string') body.email = body.email.normalize('NFC').trim().toLowerCase()
+  if ('email' in body && typeof body.email === 'string') body.email = canonical(body.email)
 }
 
 export default route

@@ -4,7 +4,8 @@ export const Username = Type.String({
   minLength: 3,
   maxLength: 32,
   pattern: '^[A-Za-z0-9_.-]+$',
-  description: '3 to 32 letters, digits, `_`, `.` or `-`; unique regardless of case',
+  description: '3 to 32 letters, digits, `_`, `.` or `-`, checked and stored in canonical form: Unicode NFKC, ' +
+    'lower-cased, trimmed (so `ＡＬＩＣＥ ` is `alice`); unique in that form',
   examples: ['usuario_ejemplo']
 })
 
@@ -19,7 +20,7 @@ export const Password = Type.String({
 
 export const RegisterBody = Type.Object({
   username: Username,
-  email: Type.String({ format: 'email', maxLength: 254, description: 'Trimmed and lower-cased before it is checked and stored', examples: ['usuario@example.com'] }),
+  email: Type.String({ format: 'email', maxLength: 254, description: 'Checked and stored in canonical form: Unicode NFKC, lower-cased, trimmed', examples: ['usuario@example.com'] }),
   password: Password
 }, {
   additionalProperties: false,
@@ -33,7 +34,12 @@ export const RegisterReply = Type.Object({
 }, { description: 'The account was created', examples: [{ message: 'User registered successfully', user_id: 1 }] })
 
 export const LoginBody = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 254, examples: ['usuario_ejemplo'] }),
+  username: Type.String({
+    minLength: 1,
+    maxLength: 254,
+    description: 'Looked up in canonical form (Unicode NFKC, lower-cased, trimmed), byte for byte: no other spelling matches',
+    examples: ['usuario_ejemplo']
+  }),
   password: Type.String({ minLength: 1, maxLength: 1024, examples: ['contraseña_segura'] })
 }, { additionalProperties: false, examples: [{ username: 'usuario_ejemplo', password: 'contraseña_segura' }] })
 export type LoginBodyType = Static<typeof LoginBody>

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { createConnection, type RowDataPacket } from 'mysql2/promise'
 import bcrypt from 'bcryptjs'
 import { build, cleanUp, login, testConfig } from './helper.js'
-import { migrate, sqlMigrations } from '../lib/migrations.js'
+import { migrate, allMigrations } from '../lib/migrations.js'
 import type { Config } from '../lib/config.js'
 
 const run = promisify(execFile)
@@ -35,7 +35,7 @@ async function appliedSteps (config: Config): Promise<string[]> {
 
 test('an empty database gets every migration, in order, once', async (t) => {
   const config = await fresh(t)
-  const all = Object.keys(await sqlMigrations())
+  const all = Object.keys(await allMigrations())
   t.ok(all.length > 0)
   t.same(await migrate(config), all, 'the first run applies every step')
   t.same(await migrate(config), [], 'a second run finds nothing to do')
@@ -45,7 +45,7 @@ test('an empty database gets every migration, in order, once', async (t) => {
 test('instances starting at once on one empty database migrate it once, and all start', async (t) => {
   const config = await fresh(t)
   const runs = await Promise.all(Array.from({ length: 4 }, () => migrate(config)))
-  const all = Object.keys(await sqlMigrations())
+  const all = Object.keys(await allMigrations())
   t.same(runs.flat().sort(), all, 'each step was applied by exactly one of them')
   t.same(await appliedSteps(config), all)
 
@@ -61,7 +61,7 @@ test('a database with today\'s schema (Compose\'s sql/init.sql) and users in it 
     ['antes_de_migrar', 'antes@example.com', bcrypt.hashSync('contraseña-de-antes', 10)])
 
   const app = await build(t, { DB_NAME: config.DB_NAME })
-  t.same(await appliedSteps(config), Object.keys(await sqlMigrations()))
+  t.same(await appliedSteps(config), Object.keys(await allMigrations()))
   const tokens = await login(app, { username: 'antes_de_migrar', password: 'contraseña-de-antes' })
   const me = await app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${tokens.access_token}` } })
   t.equal(me.statusCode, 200)

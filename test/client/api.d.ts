@@ -837,7 +837,10 @@ export interface operations {
                 "application/json": {
                     /** @example contraseña_segura */
                     password: string;
-                    /** @example usuario_ejemplo */
+                    /**
+                     * @description Looked up in canonical form (Unicode NFKC, lower-cased, trimmed), byte for byte: no other spelling matches
+                     * @example usuario_ejemplo
+                     */
                     username: string;
                 };
             };
@@ -1502,7 +1505,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: email
-                     * @description Trimmed and lower-cased before it is checked and stored
+                     * @description Checked and stored in canonical form: Unicode NFKC, lower-cased, trimmed
                      * @example usuario@example.com
                      */
                     email: string;
@@ -1512,7 +1515,7 @@ export interface operations {
                      */
                     password: string;
                     /**
-                     * @description 3 to 32 letters, digits, `_`, `.` or `-`; unique regardless of case
+                     * @description 3 to 32 letters, digits, `_`, `.` or `-`, checked and stored in canonical form: Unicode NFKC, lower-cased, trimmed (so `ＡＬＩＣＥ ` is `alice`); unique in that form
                      * @example usuario_ejemplo
                      */
                     username: string;
