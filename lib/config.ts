@@ -49,7 +49,8 @@ export const ConfigSchema = Type.Object({
 
   BCRYPT_ROUNDS: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
 
-  DOCS_ENABLED: Type.Boolean({ default: true }),
+  // Unset: on, but off in production (see productionSwitches)
+  DOCS_ENABLED: Type.Optional(Type.Boolean()),
 
   CORS_ORIGINS: Type.String({ default: '' }),
 
@@ -82,13 +83,16 @@ export const ConfigSchema = Type.Object({
   MAIL_RETRY_SECONDS: Type.Integer({ minimum: 1, default: 30 }),
 
   SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
-  METRICS_ENABLED: Type.Boolean({ default: true }),
+  METRICS_ENABLED: Type.Optional(Type.Boolean()),
   METRICS_TOKEN: Type.String({ default: '' }),
 
   FORWARD_AUTH_RULES_FILE: Type.String({ default: '' })
 })
 
-export type Config = Static<typeof ConfigSchema>
+type Settings = Static<typeof ConfigSchema>
+
+/** The settings, with the switches whose default depends on NODE_ENV decided. */
+export type Config = Settings & { DOCS_ENABLED: boolean, METRICS_ENABLED: boolean }
 
 /**
  * Node checks the header and request timeouts on a timer, every 30 s by default: a stalled
@@ -104,9 +108,9 @@ export const LOCAL_DEV_SECRET = 'local-development-secret-do-not-use-in-producti
  * Throws one error whose message says exactly what to fix.
  */
 export function loadConfig (overrides: Record<string, unknown> = {}): Config {
-  let config: Config
+  let config: Settings
   try {
-    config = envSchema<Config>({ schema: structuredClone(ConfigSchema), dotenv: true, data: overrides })
+    config = envSchema<Settings>({ schema: structuredClone(ConfigSchema), dotenv: true, data: overrides })
   } catch (err) {
     throw new Error(`Invalid configuration: ${(err as Error).message}`)
   }
@@ -157,7 +161,24 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   if ((config.SMTP_USER === '') !== (config.SMTP_PASSWORD === '')) {
     throw new Error('Invalid configuration: set both SMTP_USER and SMTP_PASSWORD, or neither')
   }
-  return config
+  return { ...config, ...productionSwitches(config) }
+}
+
+/**
+ * In production no operational detail is public unless asked for: the API documentation is off
+ * unless DOCS_ENABLED=true, and /metrics is on only with METRICS_TOKEN (METRICS_ENABLED=true
+ * without one is refused). Elsewhere both are on unless turned off.
+ */
+function productionSwitches (settings: Settings): Pick<Config, 'DOCS_ENABLED' | 'METRICS_ENABLED'> {
+  const production = settings.NODE_ENV === 'production'
+  const token = settings.METRICS_TOKEN !== ''
+  if (production && settings.METRICS_ENABLED === true && !token) {
+    throw new Error('Invalid configuration: METRICS_ENABLED=true in production needs METRICS_TOKEN (at least 16 bytes; openssl rand -hex 32), or /metrics would be public')
+  }
+  return {
+    DOCS_ENABLED: settings.DOCS_ENABLED ?? !production,
+    METRICS_ENABLED: settings.METRICS_ENABLED ?? (!production || token)
+  }
 }
 
 /** The browser origins CORS_ORIGINS allows (comma-separated); none means CORS stays closed. */

@@ -11,7 +11,8 @@ const schemaKeys = Object.keys(ConfigSchema.properties)
 const composeKeys = [...new Set([...compose.matchAll(/\$\{([A-Z0-9_]+)/g)].map(match => match[1]))]
 
 /** Where .env.example differs from the schema's default on purpose (see its comments). */
-const NOT_THE_DEFAULT = ['NODE_ENV', 'JWT_SECRET_KEY', 'REDIS_PASSWORD', 'SMTP_HOST', 'SMTP_PORT', 'SMTP_STARTTLS']
+// DOCS_ENABLED and METRICS_ENABLED have no default: unset, NODE_ENV decides (on, but off in production)
+const NOT_THE_DEFAULT = ['NODE_ENV', 'JWT_SECRET_KEY', 'REDIS_PASSWORD', 'SMTP_HOST', 'SMTP_PORT', 'SMTP_STARTTLS', 'DOCS_ENABLED', 'METRICS_ENABLED']
 
 test('.env.example sets every variable of the configuration', async (t) => {
   t.same(schemaKeys.filter(key => !(key in example)), [], 'variables missing from .env.example')
