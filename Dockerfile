@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The service image: compiled JavaScript and production dependencies only, run as `node`.
 #   docker build -t jwt-microservice .
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # 1. Compile the TypeScript (needs the dev dependencies).
 FROM ${NODE_IMAGE} AS build
