@@ -18,7 +18,6 @@ readonly SKIPPED=77
 readonly GRACE_SECONDS=30 # docker-compose.yml's stop_grace_period
 readonly DRAIN_SECONDS=2
 cache_dir=${DOCKER_TEST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/jwt-microservice}
-debian_mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 db_host=${TEST_DB_HOST:-127.0.0.1}
 db_port=${TEST_DB_PORT:-3306}
 db_user=${TEST_DB_USER:-root}
@@ -54,11 +53,10 @@ cleanup () {
   docker image rm "$image" >/dev/null 2>&1
   if [[ -r $work/images-before ]]; then
     # Every image the builds made (a step's ---> <id>), children first, whether they passed or not
-    cat "$work/build.log" "$work/compose.log" 2>/dev/null | sed -n 's/^ ---> \([0-9a-f]\{12\}\)$/\1/p' | tac |
-      while read -r short; do
-        id=$(docker image inspect -f '{{.Id}}' "$short" 2>/dev/null) || continue
-        grep -qxF "$id" "$work/images-before" || docker image rm "$id" >/dev/null 2>&1
-      done
+    mapfile -t made < <(cat "$work/build.log" "$work/compose.log" 2>/dev/null |
+      sed -n 's/^ ---> \([0-9a-f]\{12\}\)$/\1/p' | tac | xargs -r docker image inspect -f '{{.Id}}' 2>/dev/null |
+      awk '!seen[$0]++' | grep -vxF -f "$work/images-before")
+    if ((${#made[@]} > 0)); then docker image rm "${made[@]}" >/dev/null 2>&1; fi
   fi
   if command -v mysql >/dev/null; then
     MYSQL_PWD=$db_password mysql -h "$db_host" -P "$db_port" -u "$db_user" -e "DROP DATABASE IF EXISTS \`$db_name\`" 2>/dev/null
@@ -163,7 +161,7 @@ make_stand_in () {
   ((EUID == 0)) || fail "$base is not in the image store, and making a stand-in (debootstrap) needs root"
   command -v debootstrap >/dev/null || apt_install debootstrap || fail 'debootstrap is missing and cannot be installed'
   log "making a stand-in for $base: debootstrap --variant=minbase $suite (a few minutes)"
-  long 1200 debootstrap --variant=minbase "$suite" "$rootfs" "$debian_mirror" >"$work/debootstrap.log" 2>&1 ||
+  long 1200 debootstrap --variant=minbase "$suite" "$rootfs" >"$work/debootstrap.log" 2>&1 ||
     { tail -5 "$work/debootstrap.log"; fail "debootstrap of $suite failed"; }
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/{doc,man,info,locale}/*
 
