@@ -1,6 +1,7 @@
 import { envSchema } from 'env-schema'
 import { Type, type Static } from '@sinclair/typebox'
 import { ipAllowlist } from './ip-allowlist.js'
+import { parseReceivers } from './backchannel-logout.js'
 
 const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)))
 
@@ -86,7 +87,8 @@ export const ConfigSchema = Type.Object({
   METRICS_ENABLED: Type.Optional(Type.Boolean()),
   METRICS_TOKEN: Type.String({ default: '' }),
 
-  FORWARD_AUTH_RULES_FILE: Type.String({ default: '' })
+  FORWARD_AUTH_RULES_FILE: Type.String({ default: '' }),
+  BACKCHANNEL_LOGOUT_RECEIVERS: Type.String({ default: '' })
 })
 
 type Settings = Static<typeof ConfigSchema>
@@ -160,6 +162,15 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   }
   if ((config.SMTP_USER === '') !== (config.SMTP_PASSWORD === '')) {
     throw new Error('Invalid configuration: set both SMTP_USER and SMTP_PASSWORD, or neither')
+  }
+  let receivers = 0
+  try {
+    receivers = parseReceivers(config.BACKCHANNEL_LOGOUT_RECEIVERS).length
+  } catch (err) {
+    throw new Error(`Invalid configuration: BACKCHANNEL_LOGOUT_RECEIVERS ${(err as Error).message} (comma-separated)`)
+  }
+  if (receivers > 0 && config.JWT_ALGORITHM === 'HS256') {
+    throw new Error('Invalid configuration: BACKCHANNEL_LOGOUT_RECEIVERS needs JWT_ALGORITHM EdDSA, ES256 or RS256: receivers verify logout tokens with the JWKS, and an HS256 secret must not be shared')
   }
   return { ...config, ...productionSwitches(config) }
 }
