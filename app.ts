@@ -1,6 +1,6 @@
 import AutoLoad from '@fastify/autoload'
-import type { FastifyHttpOptions, FastifyInstance } from 'fastify'
-import type { Server } from 'node:http'
+import type { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { STATUS_CODES, type Server } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import type { ConfigPluginOptions } from './plugins/config.js'
 import { OneLinePerRequest, requestLogger } from './lib/request-log.js'
@@ -11,6 +11,12 @@ export type AppOptions = ConfigPluginOptions
 
 /** What the server options are made of. */
 export type ServerSettings = Pick<Config, 'LOG_LEVEL' | 'TRUST_PROXY' | 'HTTP_CONNECTION_TIMEOUT_MS' | 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS'>
+
+/** The router's own errors (a URL that does not decode, a parameter too long) quote the URL: not repeated. */
+function routerError (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const statusCode = err.statusCode ?? 400
+  reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode], message: 'The URL is not valid', code: err.code })
+}
 
 /** Options of the Fastify instance that hosts the app (server.ts and tests share them). */
 export function serverOptions (settings: ServerSettings): FastifyHttpOptions<Server> {
@@ -34,6 +40,7 @@ export function serverOptions (settings: ServerSettings): FastifyHttpOptions<Ser
     requestTimeout: settings.HTTP_REQUEST_TIMEOUT_MS,
     http: { headersTimeout: settings.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS },
     clientErrorHandler,
+    frameworkErrors: routerError,
     bodyLimit: 16 * 1024,
     // The client IP keys the rate limits: only a listed proxy may say who the client is
     trustProxy: settings.TRUST_PROXY === '' ? false : settings.TRUST_PROXY,

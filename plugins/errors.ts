@@ -9,6 +9,11 @@ const STORE_OUTAGES = new Map<string, ServiceEvent>([
   ['DATABASE_UNAVAILABLE', 'mariadb_unavailable']
 ])
 
+/** Fastify errors whose message quotes the request (its content type): a fixed message instead. */
+const FIXED_MESSAGES = new Map([
+  ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 'The content type of the body is not accepted']
+])
+
 /** 401s that carry no token error: the challenge names only the realm (RFC 6750 section 3). */
 const PLAIN_CHALLENGES = new Set(['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'METRICS_TOKEN_INVALID'])
 
@@ -17,12 +22,11 @@ const PLAIN_CHALLENGES = new Set(['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'METRI
  * wrong; server errors are logged in full and answered without any detail.
  */
 export default fp(async function errors (app) {
-  // Ajv's own message for an unknown property does not say which one
+  // The name of an unknown property is the client's input: it is not repeated back
   app.setSchemaErrorFormatter(function (validationErrors, dataVar) {
     const [first] = validationErrors
     const path = `${dataVar}${first.instancePath}`
-    const unknown = first.keyword === 'additionalProperties' ? first.params.additionalProperty : undefined
-    return new Error(typeof unknown === 'string' ? `${path}/${unknown} is not an accepted field` : `${path} ${first.message ?? 'is invalid'}`)
+    return new Error(first.keyword === 'additionalProperties' ? `${path} has a field that is not accepted` : `${path} ${first.message ?? 'is invalid'}`)
   })
 
   app.setErrorHandler(function (err: FastifyError, request, reply) {
@@ -44,12 +48,12 @@ export default fp(async function errors (app) {
     return reply.code(statusCode).send({
       statusCode,
       error: STATUS_CODES[statusCode] ?? 'Error',
-      message: expose ? err.message : 'Internal Server Error',
+      message: expose ? FIXED_MESSAGES.get(err.code) ?? err.message : 'Internal Server Error',
       ...(expose && err.code ? { code: err.code } : {})
     })
   })
 
-  app.setNotFoundHandler(function (request, reply) {
-    return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `Route ${request.method} ${request.url} not found`, code: 'NOT_FOUND' })
+  app.setNotFoundHandler(function (_request, reply) {
+    return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such route', code: 'NOT_FOUND' })
   })
 }, { name: 'errors', dependencies: ['metrics'] })
