@@ -84,9 +84,10 @@ export default fp(async function users (app) {
       await db.execute({ sql: 'UPDATE users SET last_login_at = CURRENT_TIMESTAMP WHERE id = ?', timeout }, [id]).catch(unavailable)
     },
 
+    /** The service's tables; the migration library's bookkeeping (`kysely_migration*`) is not one. */
     async tableNames () {
       const [rows] = await db.query<RowDataPacket[]>({
-        sql: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name',
+        sql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name NOT LIKE 'kysely\\_%' ORDER BY table_name",
         timeout
       }).catch(unavailable)
       return rows.map(row => String(row.name))
