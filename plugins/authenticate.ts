@@ -5,7 +5,8 @@ import type { TokenClaimsType } from '../schemas/tokens.js'
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: Omit<TokenClaimsType, 'iat' | 'iss' | 'aud'>
+    /** `iat` is given when a pair must be signable again from its stored claims. */
+    payload: Omit<TokenClaimsType, 'iat' | 'iss' | 'aud'> & { iat?: number }
     user: TokenClaimsType
   }
 }

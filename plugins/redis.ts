@@ -8,7 +8,7 @@ import { errorCode } from '../lib/error-code.js'
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     createSession(sessionKey: string, ...args: Array<string | number>): Result<number, Context>
-    rotateSession(sessionKey: string, successorKey: string, ...args: Array<string | number>): Result<string[], Context>
+    rotateSession(sessionKey: string, successorKey: string, ...args: Array<string | number>): Result<Array<string | null>, Context>
     endSession(sessionKey: string, successorKey: string): Result<Array<string | null>, Context>
     adjustLiveCount(bucketKey: string, delta: number, expiresAt: number): Result<number, Context>
   }

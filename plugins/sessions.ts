@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { keys } from '../lib/keys.js'
 import { liveTokens } from '../lib/live-tokens.js'
+import { sessionStore, type Buckets, type PairClaims } from '../lib/session-store.js'
 import { errors } from '../lib/errors.js'
 import { errorCode } from '../lib/error-code.js'
 import type { EndReason } from '../lib/revocation-feed.js'
@@ -17,8 +18,11 @@ declare module 'fastify' {
       verify(token: string, type: TokenClaimsType['type']): TokenClaimsType
       /** Starts a session for a user who just proved their password. */
       create(userId: number, client: ClientInfo): Promise<TokenPairType>
-      /** Consumes a refresh token and issues the next pair; reuse of a consumed one revokes the session. */
-      rotate(refreshToken: string): Promise<TokenPairType>
+      /**
+       * Consumes a refresh token and issues the next pair; reuse of a consumed one revokes the
+       * session, and so does a replay within the reuse interval from another client than `client`.
+       */
+      rotate(refreshToken: string, client: ClientInfo): Promise<TokenPairType>
       /** Whether this token is still the live one of its type in its session. */
       isLive(claims: TokenClaimsType): Promise<boolean>
       /** The user's live sessions, oldest first. */
@@ -40,9 +44,8 @@ const newId = () => randomBytes(12).toString('base64url')
 const seconds = (ms: number) => Math.floor(ms / 1000)
 const isoDate = (ms: string | null) => new Date(Number(ms ?? 0)).toISOString()
 
-interface SignedPair { pair: TokenPairType, ids: { access: string, refresh: string }, accessExp: number, refreshExp: number, buckets: [number, number] }
-/** Live-count buckets of a session's access and refresh token, as its scripts return them. */
-type Buckets = ReadonlyArray<string | number | null | undefined>
+/** Who asked, reduced to what a replay is compared with: its address and its whole user agent. */
+const digestOf = (client: ClientInfo) => createHash('sha256').update(`${client.ip}\n${client.userAgent}`).digest('base64url')
 
 /**
  * The token lifecycle. A session is one Redis hash holding the ids of its live access and
@@ -56,23 +59,35 @@ export default fp(async function sessions (app) {
   const sessionMaxMs = config.SESSION_MAX_DAYS * 86_400_000
   const reuseIntervalMs = config.REFRESH_REUSE_INTERVAL_SECONDS * 1000
   const live = liveTokens(redis, { access: accessTtlMs, refresh: refreshTtlMs })
+  const state = sessionStore(redis)
 
   /** Any Redis failure becomes a 503: a token is never accepted when its state is unknown. */
   const unavailable = (err: unknown): never => { throw new errors.TokenStoreUnavailable({ cause: err }) }
   const store = <T>(command: Promise<T>): Promise<T> => command.catch(unavailable)
 
-  /** Signs a session's next pair; no token outlives the session's absolute end. */
-  function signPair (uid: string, sid: string, now: number, sessionEnd: number): SignedPair {
-    const ids = { access: newId(), refresh: newId() }
-    const accessExp = Math.min(now + accessTtlMs, sessionEnd)
-    const refreshExp = Math.min(now + refreshTtlMs, sessionEnd)
-    const pair: TokenPairType = {
-      access_token: jwt.sign({ sub: uid, sid, jti: ids.access, type: 'access', exp: seconds(accessExp) }),
-      refresh_token: jwt.sign({ sub: uid, sid, jti: ids.refresh, type: 'refresh', sxp: seconds(sessionEnd), exp: seconds(refreshExp) }),
-      token_type: 'Bearer',
-      expires_in: seconds(accessExp - now)
+  /** The claims of a session's next pair; no token outlives the session's absolute end. */
+  function nextClaims (now: number, sessionEnd: number): PairClaims {
+    return {
+      accessJti: newId(),
+      refreshJti: newId(),
+      iat: seconds(now),
+      accessExp: seconds(Math.min(now + accessTtlMs, sessionEnd)),
+      refreshExp: seconds(Math.min(now + refreshTtlMs, sessionEnd))
     }
-    return { pair, ids, accessExp, refreshExp, buckets: [live.bucketOf('access', accessExp), live.bucketOf('refresh', refreshExp)] }
+  }
+
+  const bucketsOf = (claims: PairClaims): [number, number] =>
+    [live.bucketOf('access', claims.accessExp * 1000), live.bucketOf('refresh', claims.refreshExp * 1000)]
+
+  /** Signs a pair from its claims: the same claims give the same pair again (see PairClaims). */
+  function sign (uid: string, sid: string, sessionEnd: number, claims: PairClaims, now: number): TokenPairType {
+    const { iat } = claims
+    return {
+      access_token: jwt.sign({ sub: uid, sid, jti: claims.accessJti, type: 'access', iat, exp: claims.accessExp }),
+      refresh_token: jwt.sign({ sub: uid, sid, jti: claims.refreshJti, type: 'refresh', sxp: seconds(sessionEnd), iat, exp: claims.refreshExp }),
+      token_type: 'Bearer',
+      expires_in: Math.max(0, claims.accessExp - seconds(now))
+    }
   }
 
   /**
@@ -127,51 +142,58 @@ export default fp(async function sessions (app) {
       const sid = newId()
       const now = Date.now()
       const sessionEnd = now + sessionMaxMs
-      const { pair, ids, accessExp, refreshExp, buckets } = signPair(uid, sid, now, sessionEnd)
+      const claims = nextClaims(now, sessionEnd)
+      const buckets = bucketsOf(claims)
       await store(Promise.all([
-        redis.createSession(keys.session(sid), uid, ids.refresh, ids.access,
-          Math.max(accessExp, refreshExp) - now, now, sessionEnd, client.userAgent.slice(0, USER_AGENT_MAX_BYTES), client.ip, ...buckets),
+        redis.createSession(keys.session(sid), uid, claims.refreshJti, claims.accessJti,
+          Math.max(accessTtlMs, refreshTtlMs), now, sessionEnd, client.userAgent.slice(0, USER_AGENT_MAX_BYTES), client.ip, ...buckets),
         count(buckets, 1),
         // The user's index of sessions, scored by their absolute end, lives as long as the last one.
         redis.zadd(keys.userSessions(uid), sessionEnd, sid),
         redis.pexpire(keys.userSessions(uid), sessionMaxMs),
         redis.zremrangebyscore(keys.userSessions(uid), '-inf', now)
       ]))
-      return pair
+      return sign(uid, sid, sessionEnd, claims, now)
     },
 
-    async rotate (refreshToken) {
+    async rotate (refreshToken, client) {
       const { sid, sub: uid, jti, sxp } = verify(refreshToken, 'refresh')
       if (sxp === undefined) throw new errors.InvalidToken()
       const now = Date.now()
-      const next = signPair(uid, sid, now, sxp * 1000)
-      const stored = JSON.stringify({ ...next.pair, expires_at: next.accessExp })
-      const [outcome, , ...rest] = await store(redis.rotateSession(keys.session(sid), keys.successor(sid),
-        jti, next.ids.refresh, next.ids.access, sessionTtlMs, now, reuseIntervalMs, stored, ...next.buckets))
+      const sessionEnd = sxp * 1000
+      const next = nextClaims(now, sessionEnd)
+      const nextBuckets = bucketsOf(next)
+      const rotation = await store(state.rotate({
+        sid, uid, presentedJti: jti, next, nextBuckets, hashTtlMs: sessionTtlMs, now, reuseIntervalMs, clientDigest: digestOf(client)
+      }))
 
-      if (outcome === 'rotated') {
-        await store(Promise.all([count(rest, -1), count(next.buckets, 1)]))
-        app.countEvent('refreshed')
-        return next.pair
+      switch (rotation.outcome) {
+        case 'rotated':
+          await store(Promise.all([count(rotation.previousBuckets, -1), count(nextBuckets, 1)]))
+          app.countEvent('refreshed')
+          return sign(uid, sid, sessionEnd, next, now)
+        case 'replayed':
+          return sign(uid, sid, sessionEnd, rotation.successor, now)
+        case 'reused':
+          log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
+          app.countEvent('refresh_reused')
+          await store(Promise.all([untrack(uid, [sid]), count(rotation.buckets, -1), app.revocations.publish('refresh_reused', [{ sid, sub: uid }])]))
+          throw new errors.RefreshTokenReused()
+        case 'ended':
+          await store(count(rotation.buckets, -1))
+          throw new errors.RevokedToken()
+        case 'mismatch':
+          throw new errors.InvalidToken()
+        case 'missing':
+          throw new errors.RevokedToken()
       }
-      if (outcome === 'replayed') {
-        const { expires_at: expiresAt, ...pair } = JSON.parse(rest[0]) as TokenPairType & { expires_at: number }
-        return { ...pair, expires_in: Math.max(0, seconds(expiresAt - now)) }
-      }
-      if (outcome === 'reused') {
-        log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
-        app.countEvent('refresh_reused')
-        await store(Promise.all([untrack(uid, [sid]), count(rest, -1), app.revocations.publish('refresh_reused', [{ sid, sub: uid }])]))
-        throw new errors.RefreshTokenReused()
-      }
-      await store(count(rest, -1))
-      throw new errors.RevokedToken()
     },
 
     isLive (claims) {
-      // One promise: this runs on every protected request
-      return redis.hget(keys.session(claims.sid), claims.type === 'access' ? 'at' : 'rt')
-        .then(jti => jti === claims.jti, unavailable)
+      // One command and one promise: this runs on every protected request. The session's user is
+      // read with the token id, so a token whose `sub` is not the session's user never passes.
+      return redis.hmget(keys.session(claims.sid), 'uid', claims.type === 'access' ? 'at' : 'rt')
+        .then(([uid, jti]) => uid === claims.sub && jti === claims.jti, unavailable)
     },
 
     async list (userId, currentSid) {

@@ -15,7 +15,10 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RefreshReply, 400: ErrorRef, 401: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
-    const pair = await app.sessions.rotate(request.body.refresh_token)
+    const pair = await app.sessions.rotate(request.body.refresh_token, {
+      userAgent: request.headers['user-agent'] ?? '',
+      ip: request.ip
+    })
     return { ...pair, message: 'Token refreshed successfully' as const }
   })
 }

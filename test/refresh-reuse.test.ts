@@ -87,3 +87,30 @@ test('rotation never extends a session past SESSION_MAX_DAYS', async (t) => {
   t.equal(claimsOf(rotated.refresh_token).sxp, sessionEnd, 'the session end does not move')
   t.ok(claimsOf(rotated.refresh_token).exp <= sessionEnd, 'the new refresh token ends with the session')
 })
+
+test('within the reuse interval a replay from another client is theft: the session ends', async (t) => {
+  const app = await build(t, { REFRESH_REUSE_INTERVAL_SECONDS: 30 })
+  const { tokens } = await loginAsNewUser(app)
+  const from = (remoteAddress: string, userAgent: string) => app.inject({
+    method: 'POST', url: '/refresh', remoteAddress, headers: { 'user-agent': userAgent }, payload: { refresh_token: tokens.refresh_token }
+  })
+  const rotated = await from('198.51.100.7', 'Victim/1.0')
+  t.equal(rotated.statusCode, 200)
+
+  const retry = await from('198.51.100.7', 'Victim/1.0')
+  t.equal(retry.statusCode, 200, 'the client that rotated retries: the same pair')
+  t.equal(retry.json().access_token, rotated.json().access_token)
+  t.equal(retry.json().refresh_token, rotated.json().refresh_token)
+
+  for (const [ip, agent, what] of [['203.0.113.9', 'Victim/1.0', 'another address'], ['198.51.100.7', 'Thief/2.0', 'another user agent']]) {
+    const session = await loginAsNewUser(app)
+    const honest = await app.inject({ method: 'POST', url: '/refresh', remoteAddress: '198.51.100.7', headers: { 'user-agent': 'Victim/1.0' }, payload: { refresh_token: session.tokens.refresh_token } })
+    t.equal(honest.statusCode, 200)
+    const copied = await app.inject({ method: 'POST', url: '/refresh', remoteAddress: ip, headers: { 'user-agent': agent }, payload: { refresh_token: session.tokens.refresh_token } })
+    t.equal(copied.statusCode, 401, `a replay from ${what} is refused`)
+    t.match(copied.json(), { code: 'REFRESH_TOKEN_REUSED' })
+    t.notOk(JSON.stringify(copied.json()).includes('access_token'), 'and gets no tokens')
+    t.equal((await getProtected(app, honest.json().access_token)).statusCode, 401, `${what}: the session's access token is revoked`)
+    t.equal((await refresh(app, honest.json().refresh_token)).statusCode, 401, `${what}: and its refresh token`)
+  }
+})
