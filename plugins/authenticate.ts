@@ -15,15 +15,23 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook for routes that need a live access token; sets `request.user`. */
     authenticate: onRequestHookHandler
+    /**
+     * onRequest hook for routes that only end sessions (logout): any unexpired access token of a
+     * live session of its user will do, also one a concurrent refresh has just replaced, so a
+     * client never stays logged in because its logout raced its own refresh.
+     */
+    authenticateSessionEnd: onRequestHookHandler
   }
 }
 
 const BEARER = /^Bearer +(\S+) *$/i
 
 export default fp(async function authenticate (app) {
-  // A callback hook, not an async one: this runs on every protected request, and the Redis
-  // check's own promise is the only one it needs.
-  app.decorate('authenticate', function (request, _reply, done) {
+  /**
+   * A callback hook, not an async one: this runs on every protected request, and the Redis
+   * check's own promise is the only one it needs.
+   */
+  const hook = (accepts: (claims: TokenClaimsType) => Promise<boolean>): onRequestHookHandler => function (request, _reply, done) {
     const header = request.headers.authorization
     if (header === undefined || header === '') return done(new errors.MissingToken())
     const token = BEARER.exec(header)?.[1]
@@ -35,10 +43,13 @@ export default fp(async function authenticate (app) {
     } catch (err) {
       return done(err as Error)
     }
-    app.sessions.isLive(claims).then(live => {
-      if (!live) return done(new errors.RevokedToken())
+    accepts(claims).then(accepted => {
+      if (!accepted) return done(new errors.RevokedToken())
       request.user = claims
       done()
     }, done)
-  })
+  }
+
+  app.decorate('authenticate', hook(app.sessions.isLive))
+  app.decorate('authenticateSessionEnd', hook(app.sessions.isOwnSession))
 }, { name: 'authenticate', dependencies: ['jwt', 'sessions'] })

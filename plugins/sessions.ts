@@ -25,6 +25,11 @@ declare module 'fastify' {
       rotate(refreshToken: string, client: ClientInfo): Promise<TokenPairType>
       /** Whether this token is still the live one of its type in its session. */
       isLive(claims: TokenClaimsType): Promise<boolean>
+      /**
+       * Whether the token's session is live and its user's, whichever of the session's tokens is
+       * current: enough to end the session, so a logout never loses to a refresh of its own session.
+       */
+      isOwnSession(claims: TokenClaimsType): Promise<boolean>
       /** The user's live sessions, oldest first. */
       list(userId: number | string, currentSid: string): Promise<SessionType[]>
       /** Revokes one session of a user (its access and refresh tokens at once); false if it is not theirs. */
@@ -194,6 +199,10 @@ export default fp(async function sessions (app) {
       // read with the token id, so a token whose `sub` is not the session's user never passes.
       return redis.hmget(keys.session(claims.sid), 'uid', claims.type === 'access' ? 'at' : 'rt')
         .then(([uid, jti]) => uid === claims.sub && jti === claims.jti, unavailable)
+    },
+
+    isOwnSession (claims) {
+      return state.owner(claims.sid).then(uid => uid === claims.sub, unavailable)
     },
 
     async list (userId, currentSid) {

@@ -4,7 +4,7 @@ import { ErrorRef } from '../schemas/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/logout/all', {
-    onRequest: app.authenticate,
+    onRequest: app.authenticateSessionEnd,
     schema: {
       tags: ['tokens'],
       summary: 'Revoke every session of the caller, on every device',

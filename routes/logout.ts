@@ -6,7 +6,7 @@ import { ErrorRef } from '../schemas/errors.js'
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/logout', {
     bodyLimit: bodyLimits.credentials,
-    onRequest: app.authenticate,
+    onRequest: app.authenticateSessionEnd,
     schema: {
       tags: ['tokens'],
       summary: 'Revoke the session of the access token: its access and refresh tokens stop working at once',
