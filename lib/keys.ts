@@ -6,6 +6,8 @@ export const keys = {
   session: (sid: string) => `sess:{${sid}}`,
   successor: (sid: string) => `succ:{${sid}}`,
   userSessions: (uid: number | string) => `user:{${uid}}:sessions`,
+  /** The user's credential epoch, raised by a password change (lib/admit-session.lua). */
+  credentialEpoch: (uid: number | string) => `user:{${uid}}:epoch`,
   /** Count of live tokens of one kind whose expiry falls in one bucket of time (lib/live-tokens.ts). */
   liveTokens: (kind: string, width: number, index: number) => `live:{tokens}:${kind}:${width}:${index}`
 }

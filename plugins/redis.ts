@@ -10,6 +10,9 @@ declare module 'ioredis' {
     createSession(sessionKey: string, ...args: Array<string | number>): Result<number, Context>
     rotateSession(sessionKey: string, successorKey: string, ...args: Array<string | number>): Result<Array<string | null>, Context>
     endSession(sessionKey: string, successorKey: string): Result<Array<string | null>, Context>
+    admitSession(userSessionsKey: string, epochKey: string, ...args: Array<string | number>): Result<number, Context>
+    raiseCredentialEpoch(epochKey: string, epoch: number, ttlMs: number): Result<number, Context>
+    reissueSession(sessionKey: string, successorKey: string, ...args: Array<string | number>): Result<Array<string | null>, Context>
     adjustLiveCount(bucketKey: string, delta: number, expiresAt: number): Result<number, Context>
   }
 }
@@ -44,6 +47,9 @@ export default fp(async function redis (app) {
   app.redis.defineCommand('createSession', { numberOfKeys: 1, lua: script('create-session') })
   app.redis.defineCommand('rotateSession', { numberOfKeys: 2, lua: script('rotate-session') })
   app.redis.defineCommand('endSession', { numberOfKeys: 2, lua: script('end-session') })
+  app.redis.defineCommand('admitSession', { numberOfKeys: 2, lua: script('admit-session') })
+  app.redis.defineCommand('raiseCredentialEpoch', { numberOfKeys: 1, lua: script('raise-credential-epoch') })
+  app.redis.defineCommand('reissueSession', { numberOfKeys: 2, lua: script('reissue-session') })
   app.redis.defineCommand('adjustLiveCount', { numberOfKeys: 1, lua: script('adjust-live-count') })
 
   const warning = evictionWarning(await client.info('memory').catch(() => ''))

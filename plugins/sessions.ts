@@ -16,8 +16,16 @@ declare module 'fastify' {
     sessions: {
       /** Checks signature, expiry, issuer, audience and type; throws a 401 error otherwise. */
       verify(token: string, type: TokenClaimsType['type']): TokenClaimsType
-      /** Starts a session for a user who just proved their password. */
-      create(userId: number, client: ClientInfo): Promise<TokenPairType>
+      /**
+       * Starts a session for a user who just proved their password, as read with its credential
+       * epoch; a 401 when a password change has raised the epoch since (no session is left).
+       */
+      create(user: { id: number, credentialEpoch: number }, client: ClientInfo): Promise<TokenPairType>
+      /**
+       * After a password change: no login that read an older epoch gets a session, every other
+       * session of the user ends, and the current one gets a new pair (its old tokens die).
+       */
+      passwordChanged(change: { userId: number, credentialEpoch: number, currentSid: string }): Promise<{ pair: TokenPairType, revoked: number }>
       /**
        * Consumes a refresh token and issues the next pair; reuse of a consumed one revokes the
        * session, and so does a replay within the reuse interval from another client than `client`.
@@ -34,8 +42,8 @@ declare module 'fastify' {
       list(userId: number | string, currentSid: string): Promise<SessionType[]>
       /** Revokes one session of a user (its access and refresh tokens at once); false if it is not theirs. */
       revoke(sid: string, userId: number | string, reason: EndReason): Promise<boolean>
-      /** Revokes every session of a user, but the one named in `except`. */
-      revokeAll(userId: number | string, reason: EndReason, except?: string): Promise<number>
+      /** Revokes every session of a user. */
+      revokeAll(userId: number | string, reason: EndReason): Promise<number>
       /** Live access and refresh tokens, counted without scanning the keyspace. */
       countLiveTokens(): Promise<number>
       /** Live sessions (one live refresh token each), counted the same way. */
@@ -48,6 +56,8 @@ declare module 'fastify' {
 const newId = () => randomBytes(12).toString('base64url')
 const seconds = (ms: number) => Math.floor(ms / 1000)
 const isoDate = (ms: string | null) => new Date(Number(ms ?? 0)).toISOString()
+// A login reads the epoch and is admitted within one request: a day is far longer than any takes.
+const CREDENTIAL_EPOCH_TTL_MS = 86_400_000
 
 /** Who asked, reduced to what a replay is compared with: its address and its whole user agent. */
 const digestOf = (client: ClientInfo) => createHash('sha256').update(`${client.ip}\n${client.userAgent}`).digest('base64url')
@@ -142,8 +152,8 @@ export default fp(async function sessions (app) {
   app.decorate('sessions', {
     verify,
 
-    async create (userId, client) {
-      const uid = String(userId)
+    async create (user, client) {
+      const uid = String(user.id)
       const sid = newId()
       const now = Date.now()
       const sessionEnd = now + sessionMaxMs
@@ -152,13 +162,35 @@ export default fp(async function sessions (app) {
       await store(Promise.all([
         redis.createSession(keys.session(sid), uid, claims.refreshJti, claims.accessJti,
           Math.max(accessTtlMs, refreshTtlMs), now, sessionEnd, client.userAgent.slice(0, USER_AGENT_MAX_BYTES), client.ip, ...buckets),
-        count(buckets, 1),
-        // The user's index of sessions, scored by their absolute end, lives as long as the last one.
-        redis.zadd(keys.userSessions(uid), sessionEnd, sid),
-        redis.pexpire(keys.userSessions(uid), sessionMaxMs),
-        redis.zremrangebyscore(keys.userSessions(uid), '-inf', now)
+        count(buckets, 1)
       ]))
+      // Only once the session exists: a password change that lists the user's sessions after this
+      // admission finds it and revokes it (lib/admit-session.lua).
+      const admitted = await store(state.admit({ uid, sid, credentialEpoch: user.credentialEpoch, sessionEnd, now, indexTtlMs: sessionMaxMs }))
+      if (!admitted) {
+        await store(forget(uid, [sid], 'password_change'))
+        throw new errors.InvalidCredentials()
+      }
       return sign(uid, sid, sessionEnd, claims, now)
+    },
+
+    async passwordChanged ({ userId, credentialEpoch, currentSid }) {
+      const uid = String(userId)
+      // First the epoch, then the list: a racing login is either refused or listed (see create)
+      await store(state.raiseCredentialEpoch({ uid, credentialEpoch, ttlMs: CREDENTIAL_EPOCH_TTL_MS }))
+      const others = (await store(sessionsOf(uid))).filter(sid => sid !== currentSid)
+      await store(forget(uid, others, 'password_change'))
+
+      // The current session (ended meanwhile: a 401, the password is changed all the same)
+      const sessionEnd = await store(state.end(currentSid))
+      if (sessionEnd === undefined) throw new errors.RevokedToken()
+      const now = Date.now()
+      const next = nextClaims(now, sessionEnd)
+      const nextBuckets = bucketsOf(next)
+      const reissue = await store(state.reissue({ sid: currentSid, uid, next, nextBuckets, hashTtlMs: sessionTtlMs, now }))
+      if (reissue.outcome === 'missing') throw new errors.RevokedToken()
+      await store(Promise.all([count(reissue.previousBuckets, -1), count(nextBuckets, 1)]))
+      return { pair: sign(uid, currentSid, sessionEnd, next, now), revoked: others.length }
     },
 
     async rotate (refreshToken, client) {
@@ -234,9 +266,9 @@ export default fp(async function sessions (app) {
       return true
     },
 
-    async revokeAll (userId, reason, except) {
+    async revokeAll (userId, reason) {
       const uid = String(userId)
-      const sids = (await store(sessionsOf(uid))).filter(sid => sid !== except)
+      const sids = await store(sessionsOf(uid))
       await store(forget(uid, sids, reason))
       return sids.length
     },

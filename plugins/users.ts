@@ -9,6 +9,8 @@ export interface UserRecord {
   username: string
   email: string
   password_hash: string
+  /** Raised by every password change (see sessions.create). */
+  credential_epoch: number
   created_at: Date
 }
 
@@ -19,7 +21,8 @@ declare module 'fastify' {
       /** The account whose stored (canonical, lib/canonical.ts) username is exactly this one. */
       findByUsername(username: string): Promise<UserRecord | undefined>
       findById(id: number): Promise<UserRecord | undefined>
-      setPasswordHash(id: number, passwordHash: string): Promise<void>
+      /** Sets a new password hash and returns the user's new credential epoch. */
+      setPasswordHash(id: number, passwordHash: string): Promise<number>
       /** Replaces the hash only if it is still `previous` (a password changed meanwhile wins). */
       upgradePasswordHash(id: number, previous: string, next: string): Promise<void>
       recordLogin(id: number): Promise<void>
@@ -58,7 +61,7 @@ export default fp(async function users (app) {
 
     async findByUsername (username) {
       const [rows] = await db.execute<Array<UserRecord & RowDataPacket>>({
-        sql: 'SELECT id, username, email, password_hash, created_at FROM users WHERE username = ?',
+        sql: 'SELECT id, username, email, password_hash, credential_epoch, created_at FROM users WHERE username = ?',
         timeout
       }, [username]).catch(unavailable)
       return rows[0]
@@ -66,14 +69,19 @@ export default fp(async function users (app) {
 
     async findById (id) {
       const [rows] = await db.execute<Array<UserRecord & RowDataPacket>>({
-        sql: 'SELECT id, username, email, password_hash, created_at FROM users WHERE id = ?',
+        sql: 'SELECT id, username, email, password_hash, credential_epoch, created_at FROM users WHERE id = ?',
         timeout
       }, [id]).catch(unavailable)
       return rows[0]
     },
 
     async setPasswordHash (id, passwordHash) {
-      await db.execute({ sql: 'UPDATE users SET password_hash = ? WHERE id = ?', timeout }, [passwordHash, id]).catch(unavailable)
+      // LAST_INSERT_ID(expr) hands the raised epoch back in the same statement's answer.
+      const [result] = await db.execute<ResultSetHeader>({
+        sql: 'UPDATE users SET password_hash = ?, credential_epoch = LAST_INSERT_ID(credential_epoch + 1) WHERE id = ?',
+        timeout
+      }, [passwordHash, id]).catch(unavailable)
+      return result.insertId
     },
 
     async upgradePasswordHash (id, previous, next) {

@@ -34,7 +34,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       throw new errors.InvalidCredentials()
     }
 
-    const pair = await app.sessions.create(user.id, {
+    const pair = await app.sessions.create({ id: user.id, credentialEpoch: user.credential_epoch }, {
       userAgent: request.headers['user-agent'] ?? '',
       ip: request.ip
     })

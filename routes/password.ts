@@ -15,7 +15,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     preHandler: app.strictRateLimit('password-user', app.config.LOGIN_RATE_LIMIT_USERNAME_MAX, request => request.user.sub),
     schema: {
       tags: ['users'],
-      summary: 'Change the password; every other session of the user is revoked at once',
+      summary: 'Change the password: every other session of the user is revoked, this one gets a new pair',
       operationId: 'changePassword',
       headers: BearerHeaders,
       body: ChangePasswordBody,
@@ -31,9 +31,10 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       throw new errors.WrongCurrentPassword()
     }
     assertAcceptablePassword('new_password', newPassword, user)
-    await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
-    app.countEvent('revoked_by_password_change', await app.sessions.revokeAll(userId, 'password_change', request.user.sid))
-    return { message: 'Password changed; other sessions were logged out' as const }
+    const credentialEpoch = await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
+    const { pair, revoked } = await app.sessions.passwordChanged({ userId, credentialEpoch, currentSid: request.user.sid })
+    app.countEvent('revoked_by_password_change', revoked)
+    return { ...pair, message: 'Password changed; other sessions were logged out' as const }
   })
 }
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { messageReply } from './message-reply.js'
+import { TokenPair } from './tokens.js'
 
 export const SessionId = Type.String({ pattern: '^[A-Za-z0-9_-]{16}$', description: 'Session id (the `sid` claim of its tokens)', examples: ['CLJEn_-rYlMDOuOW'] })
 
@@ -36,5 +37,10 @@ export const SessionParams = Type.Object({ id: SessionId })
 
 export const SessionRevokedReply = messageReply('Session revoked', 'The session\'s access and refresh tokens are revoked')
 
-export const PasswordChangedReply = messageReply('Password changed; other sessions were logged out',
-  'The new password is set; every other session of the user is revoked')
+const passwordChanged = 'Password changed; other sessions were logged out'
+const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...'
+export const PasswordChangedReply = Type.Composite([TokenPair, Type.Object({ message: Type.Literal(passwordChanged) })], {
+  description: 'The new password is set; every other session of the user is revoked, and this one goes on with ' +
+    'the new pair: its previous access and refresh tokens are revoked (presenting that refresh token again ends the session)',
+  examples: [{ access_token: jwt, refresh_token: jwt, token_type: 'Bearer', expires_in: 900, message: passwordChanged }]
+})

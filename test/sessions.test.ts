@@ -104,13 +104,23 @@ test('POST /password changes the password and revokes every other session', asyn
 
   const res = await change({ current_password: user.password, new_password: 'a-new-password-1' })
   t.equal(res.statusCode, 200)
+  t.match(res.json(), { message: 'Password changed; other sessions were logged out', token_type: 'Bearer', access_token: String, refresh_token: String, expires_in: Number })
   t.equal((await getProtected(app, other.access_token)).statusCode, 401, 'the other session is revoked')
   t.equal((await refresh(app, other.refresh_token)).statusCode, 401)
-  t.equal((await getProtected(app, current.access_token)).statusCode, 200, 'the current session stays')
+  const renewed = res.json()
+  t.equal((await getProtected(app, renewed.access_token)).statusCode, 200, 'the current session goes on with the new pair')
+  t.equal((await getProtected(app, current.access_token)).statusCode, 401, 'its previous access token is revoked')
 
   const oldLogin = await app.inject({ method: 'POST', url: '/login', payload: { username: user.username, password: user.password } })
   t.equal(oldLogin.statusCode, 401)
   t.equal((await app.inject({ method: 'POST', url: '/login', payload: { username: user.username, password: 'a-new-password-1' } })).statusCode, 200)
+
+  const rotated = await refresh(app, renewed.refresh_token)
+  t.equal(rotated.statusCode, 200, 'the new refresh token rotates')
+  const stale = await refresh(app, current.refresh_token)
+  t.equal(stale.statusCode, 401, 'the refresh token from before the change is refused')
+  t.match(stale.json(), { code: 'REFRESH_TOKEN_REUSED' })
+  t.equal((await getProtected(app, rotated.json().access_token)).statusCode, 401, 'and, copied as it may be, it ends the session')
 })
 
 test('a revocation on one instance is seen by another on the next request', async (t) => {

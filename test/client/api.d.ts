@@ -195,7 +195,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change the password; every other session of the user is revoked at once
+         * Change the password: every other session of the user is revoked, this one gets a new pair
          * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
          */
         post: operations["changePassword"];
@@ -1198,7 +1198,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new password is set; every other session of the user is revoked */
+            /** @description The new password is set; every other session of the user is revoked, and this one goes on with the new pair: its previous access and refresh tokens are revoked (presenting that refresh token again ends the session) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1206,12 +1206,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "message": "Password changed; other sessions were logged out"
+                     *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "expires_in": 900,
+                     *       "message": "Password changed; other sessions were logged out",
+                     *       "refresh_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "token_type": "Bearer"
                      *     }
                      */
                     "application/json": {
+                        /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
+                        access_token: string;
+                        /**
+                         * @description Seconds until the access token expires
+                         * @example 900
+                         */
+                        expires_in: number;
                         /** @enum {string} */
                         message: "Password changed; other sessions were logged out";
+                        /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
+                        refresh_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
                     };
                 };
             };
