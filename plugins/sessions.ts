@@ -161,7 +161,7 @@ export default fp(async function sessions (app) {
       const buckets = bucketsOf(claims)
       await store(Promise.all([
         redis.createSession(keys.session(sid), uid, claims.refreshJti, claims.accessJti,
-          Math.max(accessTtlMs, refreshTtlMs), now, sessionEnd, client.userAgent.slice(0, USER_AGENT_MAX_BYTES), client.ip, ...buckets),
+          Math.min(sessionTtlMs, sessionMaxMs), now, sessionEnd, client.userAgent.slice(0, USER_AGENT_MAX_BYTES), client.ip, ...buckets),
         count(buckets, 1)
       ]))
       // Only once the session exists: a password change that lists the user's sessions after this
