@@ -60,6 +60,8 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
   LOGIN_RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 30 }),
   LOGIN_RATE_LIMIT_USERNAME_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  LOGIN_RATE_LIMIT_DEVICE_MAX: Type.Integer({ minimum: 1, default: 5 }),
+  DEVICE_TOKEN_EXPIRES_DAYS: Type.Integer({ minimum: 1, maximum: 400, default: 90 }),
   REGISTER_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
   REFRESH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 60 }),
   RATE_LIMIT_ALLOWLIST: Type.String({ default: '' }),

@@ -9,6 +9,7 @@ import { canonical } from '../lib/canonical.js'
 const route: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app
   const accountLimit = app.keyedRateLimit('login-user', config.LOGIN_RATE_LIMIT_USERNAME_MAX)
+  const deviceLimit = app.keyedRateLimit('login-device', config.LOGIN_RATE_LIMIT_DEVICE_MAX)
   app.post('/login', {
     bodyLimit: bodyLimits.credentials,
     preValidation: app.strictRateLimit('login-ip', config.LOGIN_RATE_LIMIT_IP_MAX),
@@ -23,9 +24,13 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     const password = request.body.password.normalize('NFC')
     const username = canonical(request.body.username)
     const user = await app.users.findByUsername(username)
-    // Guesses at one account from many IPs: counted per account, whatever spelling of its name
-    // was typed; a name of no account, per its canonical form (the same count for all its spellings)
-    await accountLimit(request, reply, user === undefined ? `name:${username}` : `user:${user.id}`)
+    const device = user === undefined ? undefined : app.deviceTokens.verify(request.body.device_token, user.id)
+    // A client that logged in to this account before has a small budget of its own, so others'
+    // guesses do not lock its owner out (OWASP's device cookies). Any other client is counted per
+    // account, whatever spelling of its name was typed; a name of no account per its canonical
+    // form (the same count for all its spellings).
+    if (device !== undefined) await deviceLimit(request, reply, device)
+    else await accountLimit(request, reply, user === undefined ? `name:${username}` : `user:${user.id}`)
     const valid = user === undefined
       ? await app.passwords.verifyNothing(password)
       : await app.passwords.verify(password, user.password_hash)
@@ -47,7 +52,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
         .then(upgraded => app.users.upgradePasswordHash(user.id, user.password_hash, upgraded))
         .catch(err => request.log.warn({ err }, 'could not upgrade the password hash'))
     }
-    return { ...pair, message: 'Login successful' as const }
+    return { ...pair, message: 'Login successful' as const, device_token: app.deviceTokens.issue(user.id) }
   })
 }
 

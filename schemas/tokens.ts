@@ -4,6 +4,10 @@ import { messageReply } from './message-reply.js'
 const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...'
 const Jwt = Type.String({ examples: [jwt] })
 
+const deviceToken = 'd1.1.q3X0b2Vc9kP1sT7w.1780000000.Xk2l1mQnR8sT0uVwYz3A4b5C6d7E8f9G0h1I2j3K4l5'
+/** `d1.<user id>.<device id>.<expiry, s>.<HMAC-SHA256>` (lib/device-tokens.ts). */
+export const DeviceToken = Type.String({ pattern: '^d1\\.\\d{1,10}\\.[A-Za-z0-9_-]{16}\\.\\d{1,12}\\.[A-Za-z0-9_-]{43}$', examples: [deviceToken] })
+
 export const TokenPair = Type.Object({
   access_token: Jwt,
   refresh_token: Jwt,
@@ -12,9 +16,17 @@ export const TokenPair = Type.Object({
 })
 export type TokenPairType = Static<typeof TokenPair>
 
-export const LoginReply = Type.Composite([TokenPair, Type.Object({ message: Type.Literal('Login successful') })], {
+export const LoginReply = Type.Composite([TokenPair, Type.Object({
+  message: Type.Literal('Login successful'),
+  device_token: Type.String({
+    ...DeviceToken,
+    description: 'Proof that this client logged in to this account (signed, expires after DEVICE_TOKEN_EXPIRES_DAYS): ' +
+      'send it as `device_token` with the next login, so that failed logins of others at the account do not block it; ' +
+      'each login returns a new one'
+  })
+})], {
   description: 'A new session: its access and refresh token',
-  examples: [{ access_token: jwt, refresh_token: jwt, token_type: 'Bearer', expires_in: 900, message: 'Login successful' }]
+  examples: [{ access_token: jwt, refresh_token: jwt, token_type: 'Bearer', expires_in: 900, message: 'Login successful', device_token: deviceToken }]
 })
 
 export const RefreshBody = Type.Object({

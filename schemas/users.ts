@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { DeviceToken } from './tokens.js'
 
 export const Username = Type.String({
   minLength: 3,
@@ -40,7 +41,13 @@ export const LoginBody = Type.Object({
     description: 'Looked up in canonical form (Unicode NFKC, lower-cased, trimmed), byte for byte: no other spelling matches',
     examples: ['usuario_ejemplo']
   }),
-  password: Type.String({ minLength: 1, maxLength: 1024, examples: ['contraseña_segura'] })
+  password: Type.String({ minLength: 1, maxLength: 1024, examples: ['contraseña_segura'] }),
+  device_token: Type.Optional(Type.String({
+    ...DeviceToken,
+    description: 'The `device_token` of this client\'s last successful login to this account, if it kept one: ' +
+      'such a client is not blocked by failed logins of others at the account (it has a small limit of its own). ' +
+      'An expired token or one of another account counts as none'
+  }))
 }, { additionalProperties: false, examples: [{ username: 'usuario_ejemplo', password: 'contraseña_segura' }] })
 export type LoginBodyType = Static<typeof LoginBody>
 

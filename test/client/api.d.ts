@@ -835,6 +835,11 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /**
+                     * @description The `device_token` of this client's last successful login to this account, if it kept one: such a client is not blocked by failed logins of others at the account (it has a small limit of its own). An expired token or one of another account counts as none
+                     * @example d1.1.q3X0b2Vc9kP1sT7w.1780000000.Xk2l1mQnR8sT0uVwYz3A4b5C6d7E8f9G0h1I2j3K4l5
+                     */
+                    device_token?: string;
                     /** @example contraseña_segura */
                     password: string;
                     /**
@@ -855,6 +860,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "device_token": "d1.1.q3X0b2Vc9kP1sT7w.1780000000.Xk2l1mQnR8sT0uVwYz3A4b5C6d7E8f9G0h1I2j3K4l5",
                      *       "expires_in": 900,
                      *       "message": "Login successful",
                      *       "refresh_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
@@ -864,6 +870,11 @@ export interface operations {
                     "application/json": {
                         /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
                         access_token: string;
+                        /**
+                         * @description Proof that this client logged in to this account (signed, expires after DEVICE_TOKEN_EXPIRES_DAYS): send it as `device_token` with the next login, so that failed logins of others at the account do not block it; each login returns a new one
+                         * @example d1.1.q3X0b2Vc9kP1sT7w.1780000000.Xk2l1mQnR8sT0uVwYz3A4b5C6d7E8f9G0h1I2j3K4l5
+                         */
+                        device_token: string;
                         /**
                          * @description Seconds until the access token expires
                          * @example 900
