@@ -21,6 +21,10 @@ function routerError (err: FastifyError, _request: FastifyRequest, reply: Fastif
 /** Options of the Fastify instance that hosts the app (server.ts and tests share them). */
 export function serverOptions (settings: ServerSettings): FastifyHttpOptions<Server> {
   return {
+    // Loading the app (migrations, key derivation, store connections) can take longer than
+    // avvio's 10 s per plugin on a busy host; a store that is down fails fast on its own, so
+    // this bound only ends a start that hangs.
+    pluginTimeout: 60_000,
     logger: {
       level: settings.LOG_LEVEL,
       // No path starts with a wildcard: pino would then run every request's child-logger

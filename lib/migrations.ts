@@ -21,7 +21,9 @@ const CODE_MIGRATIONS: Record<string, Migration> = {
 
 /** Every step: each `NNN_name.sql` of sql/migrations, run whole as its `up`, and the code steps. */
 export async function allMigrations (): Promise<Record<string, Migration>> {
-  return { ...await sqlMigrations(), ...CODE_MIGRATIONS }
+  const steps = Object.entries({ ...await sqlMigrations(), ...CODE_MIGRATIONS })
+  // In the order Kysely runs them (by name), whichever kind each step is
+  return Object.fromEntries(steps.sort(([a], [b]) => a.localeCompare(b)))
 }
 
 /** Every `NNN_name.sql` of sql/migrations, by name; each file is run whole as its `up` step. */

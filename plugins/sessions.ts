@@ -127,11 +127,22 @@ export default fp(async function sessions (app) {
   }
 
   /**
+   * Announces session ends on the revocation feed. A Redis that refuses the write (full, under
+   * noeviction) must not keep a session alive: the end goes ahead, and the missed announcement
+   * is logged as an error instead.
+   */
+  function announce (reason: EndReason, uid: string, sids: string[]) {
+    return app.revocations.publish(reason, sids.map(sid => ({ sid, sub: uid }))).catch((err: unknown) => {
+      log.error({ err, reason, userId: uid, sessions: sids.length }, 'session end not published on the revocation feed')
+    })
+  }
+
+  /**
    * Ends sessions, announced on the revocation feed first: an end is never missed by a
    * listener; an announced session that then fails to end is only dropped early by listeners.
    */
   async function forget (uid: string, sids: string[], reason: EndReason) {
-    await app.revocations.publish(reason, sids.map(sid => ({ sid, sub: uid })))
+    await announce(reason, uid, sids)
     await Promise.all([
       ...sids.map(async sid => count(await redis.endSession(keys.session(sid), keys.successor(sid)), -1)),
       untrack(uid, sids)
@@ -214,7 +225,7 @@ export default fp(async function sessions (app) {
         case 'reused':
           log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
           app.countEvent('refresh_reused')
-          await store(Promise.all([untrack(uid, [sid]), count(rotation.buckets, -1), app.revocations.publish('refresh_reused', [{ sid, sub: uid }])]))
+          await store(Promise.all([untrack(uid, [sid]), count(rotation.buckets, -1), announce('refresh_reused', uid, [sid])]))
           throw new errors.RefreshTokenReused()
         case 'ended':
           await store(count(rotation.buckets, -1))
