@@ -61,7 +61,7 @@ test('the production build starts from dist/ with production dependencies only, 
   t.equal(await statusWithin(`${base}/health/live`, () => server.exitCode !== null), 200, output)
   const health = await fetch(`${base}/health`)
   t.equal(health.status, 200)
-  t.match(await health.json(), { status: 'healthy', database: 'connected', redis: 'connected', tables: ['users'] })
+  t.match(await health.json(), { status: 'healthy', database: 'connected', redis: 'connected', tables: ['mail_outbox', 'users'] })
 
   server.kill('SIGTERM')
   t.equal(await exited, 0, output)

@@ -36,7 +36,7 @@ test('invalid registrations get a 400 naming the problem', async (t) => {
     ['short password', { ...valid, password: 'short' }, /password/],
     ['password over 72 bytes', { ...valid, password: 'ñ'.repeat(40) }, /72 bytes/],
     ['number as username', { ...valid, username: 12345 }, /username/],
-    ['unknown field', { ...valid, admin: true }, /admin|additional/]
+    ['unknown field', { ...valid, admin: true }, /field that is not accepted/]
   ]
   for (const [name, payload, message] of cases) {
     const res = await app.inject({ method: 'POST', url: '/register', payload: payload as object })
