@@ -23,7 +23,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# 3. The runtime: what test/production-start.test.ts runs, nothing else.
+# 3. The runtime: what test/operations/production-start.test.ts runs, nothing else.
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../test/throwaway-redis.js'
+import { freePort } from '../scripts/free-port.js'
 import { populateSessions } from './populate.js'
 import { keys } from '../lib/keys.js'
 

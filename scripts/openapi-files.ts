@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 /** The committed files: the document for consumers and the types of the test client. */
 export const files = {
   document: fileURLToPath(new URL('../openapi.json', import.meta.url)),
-  types: fileURLToPath(new URL('../test/client/api.d.ts', import.meta.url))
+  types: fileURLToPath(new URL('../test/docs/client/api.d.ts', import.meta.url))
 }
 
 /**

@@ -1,4 +1,4 @@
-// Writes openapi.json and test/client/api.d.ts from the application's live document.
+// Writes openapi.json and test/docs/client/api.d.ts from the application's live document.
 // The app is built as it starts, so MariaDB and Redis must answer: `npm run openapi` reads
 // local.env (the local services of `npm run start:local`).
 import Fastify from 'fastify'
@@ -17,7 +17,7 @@ try {
   const document = stableJson(server.swagger())
   await writeFile(files.document, document)
   await writeFile(files.types, await typesOf(document))
-  console.log('wrote openapi.json and test/client/api.d.ts')
+  console.log('wrote openapi.json and test/docs/client/api.d.ts')
 } finally {
   await server.close()
 }
