@@ -8,6 +8,7 @@ import { canonicalNames } from './canonical-names.js'
 
 /** sql/migrations, next to lib/ both in the sources and in dist/ (the build copies sql/). */
 const MIGRATIONS_DIR = new URL('../sql/migrations/', import.meta.url)
+const INITIAL_SCHEMA = new URL('../sql/init.sql', import.meta.url)
 const MIGRATION_FILE = /^\d{3}_[a-z0-9_]+\.sql$/
 
 const ACCESS_DENIED = new Set(['ER_DBACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR'])
@@ -26,15 +27,21 @@ export async function allMigrations (): Promise<Record<string, Migration>> {
   return Object.fromEntries(steps.sort(([a], [b]) => a.localeCompare(b)))
 }
 
-/** Every `NNN_name.sql` of sql/migrations, by name; each file is run whole as its `up` step. */
+/**
+ * The first step is the seed's `sql/init.sql` (the users table as it was before versioned
+ * migrations; Compose's MariaDB runs the same file on its first start), then every
+ * `NNN_name.sql` of sql/migrations, by name; each file is run whole as its `up` step.
+ */
 async function sqlMigrations (): Promise<Record<string, Migration>> {
   const files = (await readdir(MIGRATIONS_DIR)).filter(file => MIGRATION_FILE.test(file)).sort()
-  const migrations: Record<string, Migration> = {}
-  for (const file of files) {
-    const text = await readFile(new URL(file, MIGRATIONS_DIR), 'utf8')
-    migrations[file.slice(0, -'.sql'.length)] = { up: async (db) => { await sql.raw(text).execute(db) } }
-  }
+  const migrations: Record<string, Migration> = { '001_users': await sqlStep(INITIAL_SCHEMA) }
+  for (const file of files) migrations[file.slice(0, -'.sql'.length)] = await sqlStep(new URL(file, MIGRATIONS_DIR))
   return migrations
+}
+
+async function sqlStep (file: URL): Promise<Migration> {
+  const text = await readFile(file, 'utf8')
+  return { up: async (db) => { await sql.raw(text).execute(db) } }
 }
 
 /** Creates the database when it is missing and the account may; an account limited to it may not. */

@@ -1,6 +1,7 @@
 -- Run by Compose's MariaDB on its first start (this folder is its docker-entrypoint-initdb.d).
 -- The service migrates the schema further at every start (sql/migrations, docs/operations.md);
--- this table is the first step of those migrations.
+-- this file is also their first step, 001_users (lib/migrations.ts): a database that already
+-- has the table passes it unchanged.
 CREATE TABLE IF NOT EXISTS users (
   id            INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   username      VARCHAR(32)  NOT NULL,
