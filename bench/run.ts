@@ -234,14 +234,18 @@ async function main () {
   ])
   for (const instance of instances) await warm(instance.url, auth)
   const runs = instances.map((): Measured[] => [])
+  // The gateway check (GET /auth/verify, no rules file) on the service instance, alternated too
+  const verifyRuns: Measured[] = []
   for (let i = 0; i < rounds; i++) {
     for (const [j, instance] of instances.entries()) runs[j].push(await cannon(`${instance.url}/protected`, { headers: auth }))
+    verifyRuns.push(await cannon(`${instances[1].url}/auth/verify`, { headers: auth }))
   }
   await Promise.all(instances.map(instance => instance.stop()))
   const [base, svc, metered, limited] = runs
   const protectedAlone = median(svc)
   rows.push({ scenario: 'baseline: HS256 verify + Redis EXISTS', ...median(base) })
   rows.push({ scenario: 'GET /protected (metrics and rate limits off)', ...protectedAlone, ratio: `${ratioOf(svc, base)}x baseline`, note: `target >= 0.8x; by server CPU per request ${cpuRatioOf(svc, base)}` })
+  rows.push({ scenario: 'GET /auth/verify (forward-auth, metrics and rate limits off)', ...median(verifyRuns), ratio: `${ratioOf(verifyRuns, svc)}x /protected`, note: `target ~1x (same work: one Redis command); by server CPU per request ${cpuRatioOf(verifyRuns, svc)}` })
   rows.push({ scenario: 'GET /protected, metrics on', ...median(metered), ratio: `${ratioOf(metered, base)}x baseline`, note: 'route histogram (fastify-metrics): a timer and an observation per request' })
   rows.push({ scenario: 'GET /protected, metrics and rate limits on (raised)', ...median(limited), ratio: `${ratioOf(limited, base)}x baseline`, note: 'the defaults; global per-IP limit: one more Redis script per request' })
 
