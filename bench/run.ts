@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../scripts/free-port.js'
 import { populateSessions } from './populate.js'
-import { keys } from '../lib/keys.js'
+import { redisKeys } from '../lib/sessions/redis-keys.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -299,7 +299,7 @@ async function main () {
   await sessionsPool.close()
   const sessions = new Redis({ port: Number(sessionsPort), host: '127.0.0.1', keyPrefix: env.REDIS_KEY_PREFIX })
   const { sid } = JSON.parse(Buffer.from(own.access_token.split('.')[1], 'base64url').toString()) as { sid: string }
-  if (await sessions.copy(keys.session(sid), keys.session(sid), 'DB', 1) !== 1) throw new Error('the session was not copied into db 1')
+  if (await sessions.copy(redisKeys.session(sid), redisKeys.session(sid), 'DB', 1) !== 1) throw new Error('the session was not copied into db 1')
   const ownAuth = { authorization: `Bearer ${own.access_token}` }
   await warm(sessionsService.url, ownAuth)
   const smallRuns = []

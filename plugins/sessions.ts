@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import { createHash, randomBytes } from 'node:crypto'
-import { keys } from '../lib/keys.js'
-import { liveTokens } from '../lib/live-tokens.js'
-import { sessionStore, type Buckets, type PairClaims } from '../lib/session-store.js'
+import { defineSessionScripts } from '../lib/sessions/scripts.js'
+import { liveCounts, type Buckets } from '../lib/sessions/live-counts.js'
+import { sessionStore, type NextPair, type PairClaims } from '../lib/sessions/store.js'
 import { errors } from '../lib/errors.js'
 import { errorCode } from '../lib/error-code.js'
 import type { EndReason } from '../lib/revocation-feed.js'
@@ -55,7 +55,7 @@ declare module 'fastify' {
 // 96 random bits: ids name sessions and tokens; what makes a token valid is its signature.
 const newId = () => randomBytes(12).toString('base64url')
 const seconds = (ms: number) => Math.floor(ms / 1000)
-const isoDate = (ms: string | null) => new Date(Number(ms ?? 0)).toISOString()
+const isoDate = (ms: number) => new Date(ms).toISOString()
 // A login reads the epoch and is admitted within one request: a day is far longer than any takes.
 const CREDENTIAL_EPOCH_TTL_MS = 86_400_000
 
@@ -73,26 +73,25 @@ export default fp(async function sessions (app) {
   const sessionTtlMs = Math.max(accessTtlMs, refreshTtlMs)
   const sessionMaxMs = config.SESSION_MAX_DAYS * 86_400_000
   const reuseIntervalMs = config.REFRESH_REUSE_INTERVAL_SECONDS * 1000
-  const live = liveTokens(redis, { access: accessTtlMs, refresh: refreshTtlMs })
+  defineSessionScripts(redis)
+  const live = liveCounts(redis, { access: accessTtlMs, refresh: refreshTtlMs })
   const state = sessionStore(redis)
 
   /** Any Redis failure becomes a 503: a token is never accepted when its state is unknown. */
   const unavailable = (err: unknown): never => { throw new errors.TokenStoreUnavailable({ cause: err }) }
   const store = <T>(command: Promise<T>): Promise<T> => command.catch(unavailable)
 
-  /** The claims of a session's next pair; no token outlives the session's absolute end. */
-  function nextClaims (now: number, sessionEnd: number): PairClaims {
-    return {
+  /** A session's next pair; no token outlives the session's absolute end. */
+  function nextPair (now: number, sessionEnd: number): NextPair {
+    const claims: PairClaims = {
       accessJti: newId(),
       refreshJti: newId(),
       iat: seconds(now),
       accessExp: seconds(Math.min(now + accessTtlMs, sessionEnd)),
       refreshExp: seconds(Math.min(now + refreshTtlMs, sessionEnd))
     }
+    return { claims, buckets: live.bucketsOf(claims) }
   }
-
-  const bucketsOf = (claims: PairClaims): [number, number] =>
-    [live.bucketOf('access', claims.accessExp * 1000), live.bucketOf('refresh', claims.refreshExp * 1000)]
 
   /** Signs a pair from its claims: the same claims give the same pair again (see PairClaims). */
   function sign (uid: string, sid: string, sessionEnd: number, claims: PairClaims, now: number): TokenPairType {
@@ -109,21 +108,12 @@ export default fp(async function sessions (app) {
    * Moves a session's two tokens in the live counts. Best effort: the count only feeds /health, so
    * a failed adjustment (a full Redis refusing INCRBY, an evicted bucket) never fails a request.
    */
-  async function count ([access, refresh]: Buckets, delta: 1 | -1) {
+  async function count (buckets: Buckets, delta: 1 | -1) {
     try {
-      await Promise.all([live.adjust('access', access ?? null, delta), live.adjust('refresh', refresh ?? null, delta)])
+      await live.move(buckets, delta)
     } catch (err) {
       log.debug({ err }, 'live-token count not adjusted')
     }
-  }
-
-  /** The user's session ids that have not reached their absolute end. */
-  function sessionsOf (uid: string) {
-    return redis.zrangebyscore(keys.userSessions(uid), Date.now(), '+inf')
-  }
-
-  async function untrack (uid: string, sids: string[]) {
-    if (sids.length > 0) await redis.zrem(keys.userSessions(uid), ...sids)
   }
 
   /**
@@ -144,8 +134,8 @@ export default fp(async function sessions (app) {
   async function forget (uid: string, sids: string[], reason: EndReason) {
     await announce(reason, uid, sids)
     await Promise.all([
-      ...sids.map(async sid => count(await redis.endSession(keys.session(sid), keys.successor(sid)), -1)),
-      untrack(uid, sids)
+      ...sids.map(async sid => count(await state.remove(sid), -1)),
+      state.untrack(uid, sids)
     ])
   }
 
@@ -168,12 +158,12 @@ export default fp(async function sessions (app) {
       const sid = newId()
       const now = Date.now()
       const sessionEnd = now + sessionMaxMs
-      const claims = nextClaims(now, sessionEnd)
-      const buckets = bucketsOf(claims)
+      const next = nextPair(now, sessionEnd)
       await store(Promise.all([
-        redis.createSession(keys.session(sid), uid, claims.refreshJti, claims.accessJti,
-          Math.min(sessionTtlMs, sessionMaxMs), now, sessionEnd, client.userAgent.slice(0, USER_AGENT_MAX_BYTES), client.ip, ...buckets),
-        count(buckets, 1)
+        state.create({
+          sid, uid, next, hashTtlMs: Math.min(sessionTtlMs, sessionMaxMs), now, sessionEnd, userAgent: client.userAgent.slice(0, USER_AGENT_MAX_BYTES), ip: client.ip
+        }),
+        count(next.buckets, 1)
       ]))
       // Only once the session exists: a password change that lists the user's sessions after this
       // admission finds it and revokes it (lib/admit-session.lua).
@@ -182,26 +172,25 @@ export default fp(async function sessions (app) {
         await store(forget(uid, [sid], 'password_change'))
         throw new errors.InvalidCredentials()
       }
-      return sign(uid, sid, sessionEnd, claims, now)
+      return sign(uid, sid, sessionEnd, next.claims, now)
     },
 
     async passwordChanged ({ userId, credentialEpoch, currentSid }) {
       const uid = String(userId)
       // First the epoch, then the list: a racing login is either refused or listed (see create)
       await store(state.raiseCredentialEpoch({ uid, credentialEpoch, ttlMs: CREDENTIAL_EPOCH_TTL_MS }))
-      const others = (await store(sessionsOf(uid))).filter(sid => sid !== currentSid)
+      const others = (await store(state.sessionsOf(uid, Date.now()))).filter(sid => sid !== currentSid)
       await store(forget(uid, others, 'password_change'))
 
       // The current session (ended meanwhile: a 401, the password is changed all the same)
-      const sessionEnd = await store(state.end(currentSid))
+      const sessionEnd = await store(state.endOf(currentSid))
       if (sessionEnd === undefined) throw new errors.RevokedToken()
       const now = Date.now()
-      const next = nextClaims(now, sessionEnd)
-      const nextBuckets = bucketsOf(next)
-      const reissue = await store(state.reissue({ sid: currentSid, uid, next, nextBuckets, hashTtlMs: sessionTtlMs, now }))
+      const next = nextPair(now, sessionEnd)
+      const reissue = await store(state.reissue({ sid: currentSid, uid, next, hashTtlMs: sessionTtlMs, now }))
       if (reissue.outcome === 'missing') throw new errors.RevokedToken()
-      await store(Promise.all([count(reissue.previousBuckets, -1), count(nextBuckets, 1)]))
-      return { pair: sign(uid, currentSid, sessionEnd, next, now), revoked: others.length }
+      await store(Promise.all([count(reissue.previousBuckets, -1), count(next.buckets, 1)]))
+      return { pair: sign(uid, currentSid, sessionEnd, next.claims, now), revoked: others.length }
     },
 
     async rotate (refreshToken, client) {
@@ -209,23 +198,22 @@ export default fp(async function sessions (app) {
       if (sxp === undefined) throw new errors.InvalidToken()
       const now = Date.now()
       const sessionEnd = sxp * 1000
-      const next = nextClaims(now, sessionEnd)
-      const nextBuckets = bucketsOf(next)
+      const next = nextPair(now, sessionEnd)
       const rotation = await store(state.rotate({
-        sid, uid, presentedJti: jti, next, nextBuckets, hashTtlMs: sessionTtlMs, now, reuseIntervalMs, clientDigest: digestOf(client)
+        sid, uid, presentedJti: jti, next, hashTtlMs: sessionTtlMs, now, reuseIntervalMs, clientDigest: digestOf(client)
       }))
 
       switch (rotation.outcome) {
         case 'rotated':
-          await store(Promise.all([count(rotation.previousBuckets, -1), count(nextBuckets, 1)]))
+          await store(Promise.all([count(rotation.previousBuckets, -1), count(next.buckets, 1)]))
           app.countEvent('refreshed')
-          return sign(uid, sid, sessionEnd, next, now)
+          return sign(uid, sid, sessionEnd, next.claims, now)
         case 'replayed':
           return sign(uid, sid, sessionEnd, rotation.successor, now)
         case 'reused':
           log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
           app.countEvent('refresh_reused')
-          await store(Promise.all([untrack(uid, [sid]), count(rotation.buckets, -1), announce('refresh_reused', uid, [sid])]))
+          await store(Promise.all([state.untrack(uid, [sid]), count(rotation.buckets, -1), announce('refresh_reused', uid, [sid])]))
           throw new errors.RefreshTokenReused()
         case 'ended':
           await store(count(rotation.buckets, -1))
@@ -238,10 +226,8 @@ export default fp(async function sessions (app) {
     },
 
     isLive (claims) {
-      // One command and one promise: this runs on every protected request. The session's user is
-      // read with the token id, so a token whose `sub` is not the session's user never passes.
-      return redis.hmget(keys.session(claims.sid), 'uid', claims.type === 'access' ? 'at' : 'rt')
-        .then(([uid, jti]) => uid === claims.sub && jti === claims.jti, unavailable)
+      // One command: this runs on every protected request.
+      return state.holds({ sid: claims.sid, uid: claims.sub, kind: claims.type, jti: claims.jti }).catch(unavailable)
     },
 
     isOwnSession (claims) {
@@ -250,36 +236,36 @@ export default fp(async function sessions (app) {
 
     async list (userId, currentSid) {
       const uid = String(userId)
-      const sids = await store(sessionsOf(uid))
-      const rows = await store(Promise.all(sids.map(sid =>
-        redis.hmget(keys.session(sid), 'uid', 'created', 'refreshed', 'end', 'ua', 'ip'))))
-      const gone = sids.filter((_, i) => rows[i][0] === null)
-      if (gone.length > 0) await store(untrack(uid, gone))
-      return sids
-        .map((sid, i) => ({ sid, row: rows[i] }))
-        .filter(({ row }) => row[0] === uid)
-        .map(({ sid, row: [, created, refreshed, end, ua, ip] }) => ({
+      const sids = await store(state.sessionsOf(uid, Date.now()))
+      const stored = await store(state.read(sids))
+      const gone = sids.filter((_, i) => stored[i] === undefined)
+      if (gone.length > 0) await store(state.untrack(uid, gone))
+      const listed = sids.flatMap((sid, i) => {
+        const session = stored[i]
+        if (session?.uid !== uid) return []
+        return [{
           id: sid,
-          created_at: isoDate(created),
-          last_refreshed_at: isoDate(refreshed ?? created),
-          expires_at: isoDate(end),
-          user_agent: ua ?? '',
-          ip: ip ?? '',
+          created_at: isoDate(session.created),
+          last_refreshed_at: isoDate(session.refreshed),
+          expires_at: isoDate(session.end),
+          user_agent: session.userAgent,
+          ip: session.ip,
           current: sid === currentSid
-        }))
-        .sort((a, b) => a.created_at.localeCompare(b.created_at))
+        }]
+      })
+      return listed.sort((a, b) => a.created_at.localeCompare(b.created_at))
     },
 
     async revoke (sid, userId, reason) {
       const uid = String(userId)
-      if (await store(redis.hget(keys.session(sid), 'uid')) !== uid) return false
+      if (await store(state.owner(sid)) !== uid) return false
       await store(forget(uid, [sid], reason))
       return true
     },
 
     async revokeAll (userId, reason) {
       const uid = String(userId)
-      const sids = await store(sessionsOf(uid))
+      const sids = await store(state.sessionsOf(uid, Date.now()))
       await store(forget(uid, sids, reason))
       return sids.length
     },

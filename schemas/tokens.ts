@@ -60,3 +60,6 @@ export const TokenClaims = Type.Object({
   aud: Type.String()
 })
 export type TokenClaimsType = Static<typeof TokenClaims>
+
+/** Which of a session's two tokens: `access` or `refresh`. */
+export type TokenKind = TokenClaimsType['type']

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { randomBytes } from 'node:crypto'
-import { keys } from '../../lib/keys.js'
+import { redisKeys } from '../../lib/sessions/redis-keys.js'
 import { build, loginAsNewUser, login, getProtected, refresh, logout } from '../support/helper.js'
 
 test('a live access token opens the protected endpoint', async (t) => {
@@ -92,7 +92,7 @@ test('ACCESS_TOKEN_EXPIRES_MINUTES sets the access token lifetime', async (t) =>
   const { tokens } = await loginAsNewUser(app)
   const claims = app.jwt.decode<{ exp: number, iat: number, sid: string }>(tokens.access_token)
   t.equal(claims?.exp, (claims?.iat ?? 0) + 60)
-  const ttl = await app.redis.pttl(keys.session(claims?.sid ?? ''))
+  const ttl = await app.redis.pttl(redisKeys.session(claims?.sid ?? ''))
   t.ok(ttl > 7 * 86_400_000 - 10_000 && ttl <= 7 * 86_400_000, 'the session lives as long as its refresh token')
 })
 
@@ -100,8 +100,8 @@ test('a session is one Redis key that lives as long as the longer-lived of its t
   const app = await build(t, { ACCESS_TOKEN_EXPIRES_MINUTES: 2 * 1440, REFRESH_TOKEN_EXPIRES_DAYS: 1 })
   const { tokens } = await loginAsNewUser(app)
   const sid = app.jwt.decode<{ sid: string }>(tokens.access_token)?.sid ?? ''
-  t.same(await app.redis.keys(`${app.config.REDIS_KEY_PREFIX}*{${sid}}*`), [`${app.config.REDIS_KEY_PREFIX}${keys.session(sid)}`])
-  const ttl = await app.redis.pttl(keys.session(sid))
+  t.same(await app.redis.keys(`${app.config.REDIS_KEY_PREFIX}*{${sid}}*`), [`${app.config.REDIS_KEY_PREFIX}${redisKeys.session(sid)}`])
+  const ttl = await app.redis.pttl(redisKeys.session(sid))
   t.ok(ttl > 2 * 86_400_000 - 10_000 && ttl <= 2 * 86_400_000, 'an access token outliving the refresh token keeps its session')
   t.equal((await getProtected(app, tokens.access_token)).statusCode, 200)
 })
