@@ -2,8 +2,9 @@ import fp from 'fastify-plugin'
 import { ErrorReply } from '../schemas/errors.js'
 import { Jwk } from '../schemas/keys.js'
 import { Session } from '../schemas/sessions.js'
+import { NoBody } from '../schemas/no-body.js'
 
 /** Shared schemas, registered once so routes and the OpenAPI document reference them by $id. */
 export default fp(async function schemas (app) {
-  for (const schema of [ErrorReply, Jwk, Session]) app.addSchema(schema)
+  for (const schema of [ErrorReply, Jwk, NoBody, Session]) app.addSchema(schema)
 }, { name: 'schemas' })

@@ -14,6 +14,32 @@ const SCHEME_HEADERS: Record<string, string> = {
   basicAuth: 'Send `Authorization: Basic <base64 of INTROSPECTION_CLIENT_ID:INTROSPECTION_CLIENT_SECRET>`.'
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
+const acceptsNull = (schema: unknown) =>
+  isObject(schema) && Array.isArray(schema.anyOf) && schema.anyOf.some(branch => isObject(branch) && branch.type === 'null')
+
+/**
+ * Fastify validates a missing body as null, so a body schema that accepts null (schemas/no-body.ts)
+ * makes the body optional: the document says so, or generated clients would demand one. Its
+ * example is `{}` (an example on a reference does not reach the document).
+ */
+function withOptionalBodies<D extends { paths?: unknown, components?: unknown }> (document: D): D {
+  const components = isObject(document.components) && isObject(document.components.schemas) ? document.components.schemas : {}
+  const resolve = (schema: unknown) =>
+    isObject(schema) && typeof schema.$ref === 'string' ? components[schema.$ref.replace('#/components/schemas/', '')] : schema
+  for (const item of Object.values(isObject(document.paths) ? document.paths : {})) {
+    for (const operation of Object.values(isObject(item) ? item : {})) {
+      const body: unknown = isObject(operation) ? operation.requestBody : undefined
+      const json = isObject(body) && isObject(body.content) ? body.content['application/json'] : undefined
+      if (isObject(body) && isObject(json) && acceptsNull(resolve(json.schema))) {
+        body.required = false
+        json.example = {}
+      }
+    }
+  }
+  return document
+}
+
 const asList = <T>(value: T | T[] | undefined): T[] => value === undefined ? [] : Array.isArray(value) ? value : [value]
 
 /**
@@ -33,7 +59,9 @@ export default fp(async function swagger (app) {
         version: pkg.version,
         description: `${pkg.description}. Errors share one shape (\`ErrorReply\`) with a stable \`code\`; every 401 carries \`WWW-Authenticate\`.`
       },
-      servers: [{ url: 'http://localhost:5000', description: 'A local instance (`npm run start:local`)' }],
+      // Relative: Swagger UI's "Try it out" and generated clients reach the instance that
+      // serves the document, at whatever host name and port it was opened.
+      servers: [{ url: '/', description: 'The instance serving this document' }],
       tags: [
         { name: 'users', description: 'Accounts: register, profile, password' },
         { name: 'tokens', description: 'Log in, rotate the refresh token, log out' },
@@ -59,6 +87,7 @@ export default fp(async function swagger (app) {
         }
       }
     },
+    transformObject: (document) => 'openapiObject' in document ? withOptionalBodies(document.openapiObject) : document.swaggerObject,
     refResolver: {
       // Components are named after the shared schema's $id (`ErrorReply`), not `def-N`.
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
@@ -99,8 +128,10 @@ export default fp(async function swagger (app) {
       routePrefix: DOCUMENTATION_PREFIX,
       // The UI sets its own CSP on its routes (after any global one, e.g. helmet's), without
       // upgrade-insecure-requests so that it also loads over plain HTTP on a private network.
+      // connect-src 'self' (default-src already says so; spelled out as what "Try it out" needs):
+      // the relative server is the origin the page was opened at.
       staticCSP: true,
-      transformStaticCSP: (header) => header.replace(/ ?upgrade-insecure-requests;?/, '')
+      transformStaticCSP: (header) => `${header.replace(/ ?upgrade-insecure-requests;?/, '')} connect-src 'self';`
     })
   }
 }, { name: 'swagger', dependencies: ['config', 'schemas', 'authenticate'] })

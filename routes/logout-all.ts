@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { BearerHeaders, LogoutAllReply } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
+import { NoBodyRef } from '../schemas/no-body.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/logout/all', {
@@ -10,6 +11,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Revoke every session of the caller, on every device',
       operationId: 'logoutAll',
       headers: BearerHeaders,
+      body: NoBodyRef,
       security: [{ bearerAuth: [] }],
       response: { 200: LogoutAllReply, 401: ErrorRef, 503: ErrorRef }
     }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { BearerHeaders, LogoutReply } from '../schemas/tokens.js'
 import { bodyLimits } from '../lib/body-limits.js'
 import { ErrorRef } from '../schemas/errors.js'
+import { NoBodyRef } from '../schemas/no-body.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/logout', {
@@ -12,6 +13,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Revoke the session of the access token: its access and refresh tokens stop working at once',
       operationId: 'logout',
       headers: BearerHeaders,
+      body: NoBodyRef,
       security: [{ bearerAuth: [] }],
       response: { 200: LogoutReply, 401: ErrorRef, 503: ErrorRef }
     }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { SessionParams, SessionsReply, SessionRevokedReply } from '../schemas/sessions.js'
 import { BearerHeaders } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
+import { NoBodyRef } from '../schemas/no-body.js'
 import { errors } from '../lib/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,6 +26,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'revokeSession',
       headers: BearerHeaders,
       params: SessionParams,
+      body: NoBodyRef,
       security: [{ bearerAuth: [] }],
       response: { 200: SessionRevokedReply, 400: ErrorRef, 401: ErrorRef, 404: ErrorRef, 503: ErrorRef }
     }

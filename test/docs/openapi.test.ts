@@ -18,13 +18,14 @@ interface Operation {
   summary?: string
   tags?: string[]
   security?: Array<Record<string, string[]>>
-  requestBody?: { content: Record<string, MediaType> }
+  requestBody?: { required?: boolean, content: Record<string, MediaType> }
   parameters?: Array<{ name: string, in: string }>
   responses: Record<string, { description: string, content?: Record<string, MediaType> }>
 }
 interface Document extends Record<string, unknown> {
   openapi: string
   info: { title: string, version: string }
+  servers: Array<{ url: string, description?: string }>
   paths: Record<string, Record<string, Operation>>
   components: { schemas: Record<string, unknown>, securitySchemes: Record<string, { type: string, scheme: string }> }
 }
@@ -272,5 +273,28 @@ test('shared schemas are components referenced by $ref: no object schema is writ
   for (const { path, method, operation } of operations(document)) walk(operation, `${method.toUpperCase()} ${path}`)
   const repeated = [...places].filter(([, where]) => where.size > 1).map(([schema, where]) => `${[...where].join(', ')}: ${schema.slice(0, 80)}`)
   t.same(repeated, [], 'each shared shape is defined once under components/schemas')
-  t.same(Object.keys(document.components.schemas).sort(), ['ErrorReply', 'Jwk', 'Session'])
+  t.same(Object.keys(document.components.schemas).sort(), ['ErrorReply', 'Jwk', 'NoBody', 'Session'])
+})
+
+test('Swagger UI tries requests at whatever address it was opened: a relative server its CSP allows', async (t) => {
+  const { app, document } = await liveDocument(t)
+  t.same(document.servers, [{ url: '/', description: 'The instance serving this document' }])
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  const page = await fetch(`${base}/documentation/`)
+  t.equal(page.status, 200)
+  const csp = page.headers.get('content-security-policy') ?? ''
+  const directive = (name: string) => csp.split(';').map(part => part.trim()).find(part => part.startsWith(`${name} `))
+  t.equal(directive('connect-src'), 'connect-src \'self\'', 'requests may go to the origin the page came from')
+  const server = new URL(document.servers[0].url, `${base}/documentation/json`)
+  t.equal(server.origin, new URL(base).origin, 'which is where the relative server points')
+  const tried = await fetch(new URL('health/live', server))
+  t.equal(tried.status, 200, '"Try it out" reaches the service')
+})
+
+test('a route that takes no body documents it as optional, so generated clients need not send one', async (t) => {
+  const { document } = await liveDocument(t)
+  for (const [path, method] of [['/logout', 'post'], ['/logout/all', 'post'], ['/sessions/{id}', 'delete']] as const) {
+    const body = document.paths[path][method].requestBody
+    t.match(body, { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/NoBody' } } } }, `${method} ${path}`)
+  }
 })

@@ -43,3 +43,14 @@ test('other content types are not parsed (415)', async (t) => {
     t.equal(res.statusCode, 415, type)
   }
 })
+
+test('a request without a body is never refused for its content type (axios labels an empty POST as a form)', async (t) => {
+  const app = await echo(t)
+  for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
+    const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': type, 'content-length': '0' } })
+    t.equal(res.statusCode, 200, type)
+    t.same(res.json(), { body: null }, `${type}: no body`)
+    const withBody = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': type }, payload: 'a=1' })
+    t.equal(withBody.statusCode, 415, `${type} with a body`)
+  }
+})

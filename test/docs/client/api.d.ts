@@ -335,6 +335,11 @@ export interface components {
             x?: string;
             y?: string;
         };
+        /**
+         * NoBody
+         * @description No body is needed; `{}` is accepted, a field is not
+         */
+        NoBody: Record<string, never> | null;
         /** Session */
         Session: {
             /** Format: date-time */
@@ -961,7 +966,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["NoBody"];
+            };
+        };
         responses: {
             /** @description The session's access and refresh tokens are revoked */
             200: {
@@ -991,6 +1001,24 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1034,7 +1062,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["NoBody"];
+            };
+        };
         responses: {
             /** @description Every session of the caller is revoked, this one included */
             200: {
@@ -1064,6 +1097,24 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1729,7 +1780,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["NoBody"];
+            };
+        };
         responses: {
             /** @description The session's access and refresh tokens are revoked */
             200: {
@@ -1768,6 +1824,24 @@ export interface operations {
             };
             /** @description Not found; `code` says what */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
