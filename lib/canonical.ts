@@ -8,3 +8,17 @@
 export function canonical (text: string): string {
   return text.normalize('NFKC').toLowerCase().normalize('NFKC').trim()
 }
+
+/**
+ * A preValidation hook that puts the named string fields of the body in canonical form before
+ * the schema judges them: the form in which they are stored, looked up and rate-limited.
+ */
+export function canonicalFields (...fields: string[]) {
+  return async function ({ body }: { body: unknown }) {
+    if (typeof body !== 'object' || body === null) return
+    for (const field of fields) {
+      const value: unknown = Reflect.get(body, field)
+      if (typeof value === 'string') Reflect.set(body, field, canonical(value))
+    }
+  }
+}

@@ -85,6 +85,12 @@ export const ConfigSchema = Type.Object({
   MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 10 }),
   MAIL_RETRY_SECONDS: Type.Integer({ minimum: 1, default: 30 }),
 
+  PASSWORD_RESET_TTL_MINUTES: Type.Integer({ minimum: 5, maximum: 1440, default: 30 }),
+  EMAIL_VERIFICATION_TTL_MINUTES: Type.Integer({ minimum: 5, maximum: 10080, default: 1440 }),
+  REQUIRE_EMAIL_VERIFICATION: Type.Boolean({ default: false }),
+  ACCOUNT_MAIL_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 3 }),
+  PASSWORD_FORGOT_RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 10 }),
+
   SHUTDOWN_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   METRICS_ENABLED: Type.Optional(Type.Boolean()),
   METRICS_TOKEN: Type.String({ default: '' }),
@@ -164,6 +170,9 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   }
   if ((config.SMTP_USER === '') !== (config.SMTP_PASSWORD === '')) {
     throw new Error('Invalid configuration: set both SMTP_USER and SMTP_PASSWORD, or neither')
+  }
+  if (config.REQUIRE_EMAIL_VERIFICATION && config.SMTP_HOST === '') {
+    throw new Error('Invalid configuration: REQUIRE_EMAIL_VERIFICATION=true needs SMTP_HOST, or no new account could ever log in')
   }
   let receivers = 0
   try {

@@ -4,6 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client'
 export type ServiceEvent =
   | 'login_succeeded' | 'login_failed' | 'registered' | 'refreshed' | 'refresh_reused'
   | 'revoked_by_logout' | 'revoked_by_logout_all' | 'revoked_by_session_delete' | 'revoked_by_password_change'
+  | 'revoked_by_password_reset' | 'revoked_by_account_delete'
   | 'redis_unavailable' | 'mariadb_unavailable'
 
 /** Counts read from Redis at scrape time (NaN when Redis does not answer). */
@@ -54,6 +55,8 @@ export function serviceMetrics (registry: Registry, live: LiveCounts) {
     revoked_by_logout_all: labelled(revoked, { reason: 'logout_all' }),
     revoked_by_session_delete: labelled(revoked, { reason: 'session_delete' }),
     revoked_by_password_change: labelled(revoked, { reason: 'password_change' }),
+    revoked_by_password_reset: labelled(revoked, { reason: 'password_reset' }),
+    revoked_by_account_delete: labelled(revoked, { reason: 'account_delete' }),
     redis_unavailable: labelled(storeErrors, { store: 'redis' }),
     mariadb_unavailable: labelled(storeErrors, { store: 'mariadb' })
   }

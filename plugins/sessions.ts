@@ -20,12 +20,17 @@ declare module 'fastify' {
        * Starts a session for a user who just proved their password, as read with its credential
        * epoch; a 401 when a password change has raised the epoch since (no session is left).
        */
-      create(user: { id: number, credentialEpoch: number }, client: ClientInfo): Promise<TokenPairType>
+      create(user: { id: number, credentialEpoch: number, emailVerified: boolean }, client: ClientInfo): Promise<TokenPairType>
       /**
        * After a password change: no login that read an older epoch gets a session, every other
        * session of the user ends, and the current one gets a new pair (its old tokens die).
        */
-      passwordChanged(change: { userId: number, credentialEpoch: number, currentSid: string }): Promise<{ pair: TokenPairType, revoked: number }>
+      passwordChanged(change: { userId: number, credentialEpoch: number, currentSid: string, emailVerified: boolean }): Promise<{ pair: TokenPairType, revoked: number }>
+      /**
+       * After a password reset or an account deletion: no login that read an older epoch gets a
+       * session, and every session of the user ends, announced with `reason`.
+       */
+      credentialsReplaced(change: { userId: number, credentialEpoch: number, reason: EndReason }): Promise<number>
       /**
        * Consumes a refresh token and issues the next pair; reuse of a consumed one revokes the
        * session, and so does a replay within the reuse interval from another client than `client`.
@@ -93,12 +98,15 @@ export default fp(async function sessions (app) {
     return { claims, buckets: live.bucketsOf(claims) }
   }
 
-  /** Signs a pair from its claims: the same claims give the same pair again (see PairClaims). */
-  function sign (uid: string, sid: string, sessionEnd: number, claims: PairClaims, now: number): TokenPairType {
+  /**
+   * Signs a pair from its claims: the same claims give the same pair again (see PairClaims).
+   * `email_verified` is as of the login; the refresh token carries it on to the next pairs.
+   */
+  function sign (uid: string, sid: string, sessionEnd: number, claims: PairClaims, now: number, emailVerified: boolean): TokenPairType {
     const { iat } = claims
     return {
-      access_token: jwt.sign({ sub: uid, sid, jti: claims.accessJti, type: 'access', iat, exp: claims.accessExp }),
-      refresh_token: jwt.sign({ sub: uid, sid, jti: claims.refreshJti, type: 'refresh', sxp: seconds(sessionEnd), iat, exp: claims.refreshExp }),
+      access_token: jwt.sign({ sub: uid, sid, jti: claims.accessJti, type: 'access', email_verified: emailVerified, iat, exp: claims.accessExp }),
+      refresh_token: jwt.sign({ sub: uid, sid, jti: claims.refreshJti, type: 'refresh', sxp: seconds(sessionEnd), email_verified: emailVerified, iat, exp: claims.refreshExp }),
       token_type: 'Bearer',
       expires_in: Math.max(0, claims.accessExp - seconds(now))
     }
@@ -172,10 +180,10 @@ export default fp(async function sessions (app) {
         await store(forget(uid, [sid], 'password_change'))
         throw new errors.InvalidCredentials()
       }
-      return sign(uid, sid, sessionEnd, next.claims, now)
+      return sign(uid, sid, sessionEnd, next.claims, now, user.emailVerified)
     },
 
-    async passwordChanged ({ userId, credentialEpoch, currentSid }) {
+    async passwordChanged ({ userId, credentialEpoch, currentSid, emailVerified }) {
       const uid = String(userId)
       // First the epoch, then the list: a racing login is either refused or listed (see create)
       await store(state.raiseCredentialEpoch({ uid, credentialEpoch, ttlMs: CREDENTIAL_EPOCH_TTL_MS }))
@@ -190,11 +198,20 @@ export default fp(async function sessions (app) {
       const reissue = await store(state.reissue({ sid: currentSid, uid, next, hashTtlMs: sessionTtlMs, now }))
       if (reissue.outcome === 'missing') throw new errors.RevokedToken()
       await store(Promise.all([count(reissue.previousBuckets, -1), count(next.buckets, 1)]))
-      return { pair: sign(uid, currentSid, sessionEnd, next.claims, now), revoked: others.length }
+      return { pair: sign(uid, currentSid, sessionEnd, next.claims, now, emailVerified), revoked: others.length }
+    },
+
+    async credentialsReplaced ({ userId, credentialEpoch, reason }) {
+      const uid = String(userId)
+      // First the epoch, then the list: a racing login is either refused or listed (see create)
+      await store(state.raiseCredentialEpoch({ uid, credentialEpoch, ttlMs: CREDENTIAL_EPOCH_TTL_MS }))
+      const sids = await store(state.sessionsOf(uid, Date.now()))
+      await store(forget(uid, sids, reason))
+      return sids.length
     },
 
     async rotate (refreshToken, client) {
-      const { sid, sub: uid, jti, sxp } = verify(refreshToken, 'refresh')
+      const { sid, sub: uid, jti, sxp, email_verified: emailVerified = false } = verify(refreshToken, 'refresh')
       if (sxp === undefined) throw new errors.InvalidToken()
       const now = Date.now()
       const sessionEnd = sxp * 1000
@@ -207,9 +224,9 @@ export default fp(async function sessions (app) {
         case 'rotated':
           await store(Promise.all([count(rotation.previousBuckets, -1), count(next.buckets, 1)]))
           app.countEvent('refreshed')
-          return sign(uid, sid, sessionEnd, next.claims, now)
+          return sign(uid, sid, sessionEnd, next.claims, now, emailVerified)
         case 'replayed':
-          return sign(uid, sid, sessionEnd, rotation.successor, now)
+          return sign(uid, sid, sessionEnd, rotation.successor, now, emailVerified)
         case 'reused':
           log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
           app.countEvent('refresh_reused')

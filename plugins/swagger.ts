@@ -63,7 +63,8 @@ export default fp(async function swagger (app) {
       // serves the document, at whatever host name and port it was opened.
       servers: [{ url: '/', description: 'The instance serving this document' }],
       tags: [
-        { name: 'users', description: 'Accounts: register, profile, password' },
+        { name: 'users', description: 'Accounts: register, profile, password, deletion' },
+        { name: 'accounts', description: 'Recovery and proof of address: password reset, email verification and change' },
         { name: 'tokens', description: 'Log in, rotate the refresh token, log out' },
         { name: 'protected', description: 'Resources that need a live access token' },
         { name: 'sessions', description: 'The caller\'s sessions (one per login)' },

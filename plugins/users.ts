@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { errorCode } from '../lib/error-code.js'
 import type { RowDataPacket, ResultSetHeader } from 'mysql2'
+import type { PoolConnection } from 'mysql2/promise'
 import { errors } from '../lib/errors.js'
 import { isDatabaseUnavailable } from '../lib/database-unavailable.js'
 
@@ -12,14 +13,31 @@ export interface UserRecord {
   /** Raised by every password change (see sessions.create). */
   credential_epoch: number
   created_at: Date
+  /** When the address was proven (a verification or reset link followed); null until then. */
+  email_verified_at: Date | null
+  /** An address waiting to be proven before it replaces `email`. */
+  pending_email: string | null
+  /** The language of the user's mails, from Accept-Language at registration; null: ask the request. */
+  locale: string | null
 }
+
+const COLUMNS = 'id, username, email, password_hash, credential_epoch, created_at, email_verified_at, pending_email, locale'
 
 declare module 'fastify' {
   interface FastifyInstance {
     users: {
-      create(user: { username: string, email: string, passwordHash: string }): Promise<number>
+      /**
+       * Inserts the user; `then` runs in the same transaction with the new id (the mail that
+       * announces the account is written with it, or neither is).
+       */
+      create(user: { username: string, email: string, passwordHash: string, locale: string | null },
+        then?: (connection: PoolConnection, userId: number) => Promise<void>): Promise<number>
       /** The account whose stored (canonical, lib/canonical.ts) username is exactly this one. */
       findByUsername(username: string): Promise<UserRecord | undefined>
+      /** The account whose stored (canonical) email is exactly this one. */
+      findByEmail(email: string): Promise<UserRecord | undefined>
+      /** The account a login names: by email when the name has an `@` (no username has one), else by username. */
+      findByLogin(name: string): Promise<UserRecord | undefined>
       findById(id: number): Promise<UserRecord | undefined>
       /** Sets a new password hash and returns the user's new credential epoch. */
       setPasswordHash(id: number, passwordHash: string): Promise<number>
@@ -42,38 +60,43 @@ export default fp(async function users (app) {
   const timeout = app.config.DB_TIMEOUT_MS
   const db = app.mysql
 
+  async function findBy (column: 'id' | 'username' | 'email', value: string | number) {
+    const [rows] = await db.execute<Array<UserRecord & RowDataPacket>>({
+      sql: `SELECT ${COLUMNS} FROM users WHERE ${column} = ?`,
+      timeout
+    }, [value]).catch(unavailable)
+    return rows[0]
+  }
+
   app.decorate('users', {
-    async create ({ username, email, passwordHash }) {
+    async create ({ username, email, passwordHash, locale }, then) {
+      let connection: PoolConnection | undefined
       try {
-        const [result] = await db.execute<ResultSetHeader>({
-          sql: 'INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)',
+        connection = await db.getConnection()
+        await connection.beginTransaction()
+        const [result] = await connection.execute<ResultSetHeader>({
+          sql: 'INSERT INTO users (username, email, password_hash, locale) VALUES (?, ?, ?, ?)',
           timeout
-        }, [username, email, passwordHash])
+        }, [username, email, passwordHash, locale])
+        await then?.(connection, result.insertId)
+        await connection.commit()
         app.countEvent('registered')
         return result.insertId
       } catch (err) {
+        await connection?.rollback().catch(() => {})
         if (errorCode(err) === 'ER_DUP_ENTRY') {
           throw (err as Error).message.includes('uq_users_email') ? new errors.EmailTaken() : new errors.UsernameTaken()
         }
         return unavailable(err)
+      } finally {
+        connection?.release()
       }
     },
 
-    async findByUsername (username) {
-      const [rows] = await db.execute<Array<UserRecord & RowDataPacket>>({
-        sql: 'SELECT id, username, email, password_hash, credential_epoch, created_at FROM users WHERE username = ?',
-        timeout
-      }, [username]).catch(unavailable)
-      return rows[0]
-    },
-
-    async findById (id) {
-      const [rows] = await db.execute<Array<UserRecord & RowDataPacket>>({
-        sql: 'SELECT id, username, email, password_hash, credential_epoch, created_at FROM users WHERE id = ?',
-        timeout
-      }, [id]).catch(unavailable)
-      return rows[0]
-    },
+    findByUsername: (username) => findBy('username', username),
+    findByEmail: (email) => findBy('email', email),
+    findByLogin: (name) => name.includes('@') ? findBy('email', name) : findBy('username', name),
+    findById: (id) => findBy('id', id),
 
     async setPasswordHash (id, passwordHash) {
       // LAST_INSERT_ID(expr) hands the raised epoch back in the same statement's answer.

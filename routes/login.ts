@@ -15,15 +15,15 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     preValidation: app.strictRateLimit('login-ip', config.LOGIN_RATE_LIMIT_IP_MAX),
     schema: {
       tags: ['tokens'],
-      summary: 'Exchange a username and password for an access and a refresh token',
+      summary: 'Exchange a username (or the account\'s email) and password for an access and a refresh token',
       operationId: 'login',
       body: LoginBody,
-      response: { 200: LoginReply, 400: ErrorRef, 401: ErrorRef, 503: ErrorRef }
+      response: { 200: LoginReply, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 503: ErrorRef }
     }
   }, async (request, reply) => {
     const password = request.body.password.normalize('NFC')
     const username = canonical(request.body.username)
-    const user = await app.users.findByUsername(username)
+    const user = await app.users.findByLogin(username)
     const device = user === undefined ? undefined : app.deviceTokens.verify(request.body.device_token, user.id)
     // A client that logged in to this account before has a small budget of its own, so others'
     // guesses do not lock its owner out (OWASP's device cookies). Any other client is counted per
@@ -38,8 +38,11 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       app.countEvent('login_failed')
       throw new errors.InvalidCredentials()
     }
+    // Only after the password: the answer tells nobody else whether an address is proven
+    const emailVerified = user.email_verified_at !== null
+    if (config.REQUIRE_EMAIL_VERIFICATION && !emailVerified) throw new errors.EmailNotVerified()
 
-    const pair = await app.sessions.create({ id: user.id, credentialEpoch: user.credential_epoch }, {
+    const pair = await app.sessions.create({ id: user.id, credentialEpoch: user.credential_epoch, emailVerified }, {
       userAgent: request.headers['user-agent'] ?? '',
       ip: request.ip
     })

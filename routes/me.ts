@@ -1,8 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Profile } from '../schemas/users.js'
+import { DeleteAccountBody } from '../schemas/accounts.js'
 import { BearerHeaders } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
+import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
+import { Type } from '@sinclair/typebox'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/me', {
@@ -18,7 +21,33 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const user = await app.users.findById(Number(request.user.sub))
     if (user === undefined) throw new errors.UserNotFound()
-    return { id: user.id, username: user.username, email: user.email, created_at: user.created_at.toISOString() }
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      email_verified: user.email_verified_at !== null,
+      pending_email: user.pending_email,
+      created_at: user.created_at.toISOString()
+    }
+  })
+
+  app.delete('/me', {
+    bodyLimit: bodyLimits.credentials,
+    onRequest: app.authenticate,
+    // A stolen access token must not become a way to guess the account's password at full speed
+    preHandler: app.strictRateLimit('password-user', app.config.LOGIN_RATE_LIMIT_USERNAME_MAX, request => request.user.sub),
+    schema: {
+      tags: ['users'],
+      summary: 'Delete the caller\'s account: every session ends, the username and email are free again',
+      operationId: 'deleteMe',
+      headers: BearerHeaders,
+      body: DeleteAccountBody,
+      security: [{ bearerAuth: [] }],
+      response: { 204: Type.Null({ description: 'The account is deleted' }), 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 429: ErrorRef, 503: ErrorRef }
+    }
+  }, async (request, reply) => {
+    app.countEvent('revoked_by_account_delete', await app.accounts.deleteAccount(Number(request.user.sub), request.body.password))
+    return reply.code(204).send(null)
   })
 }
 

@@ -12,7 +12,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     preValidation: [app.strictRateLimit('register', app.config.REGISTER_RATE_LIMIT_MAX), normalize],
     schema: {
       tags: ['users'],
-      summary: 'Create a user account',
+      summary: 'Create a user account; a verification link is mailed to its address',
       operationId: 'register',
       body: RegisterBody,
       response: { 201: RegisterReply, 400: ErrorRef, 409: ErrorRef, 503: ErrorRef }
@@ -20,7 +20,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { username, email, password } = request.body
     assertAcceptablePassword('password', password, { username, email })
-    const userId = await app.users.create({ username, email, passwordHash: await app.passwords.hash(password) })
+    const userId = await app.accounts.register({ username, email, password }, request.headers['accept-language'])
     return reply.code(201).send({ message: 'User registered successfully', user_id: userId })
   })
 }

@@ -54,6 +54,8 @@ export const TokenClaims = Type.Object({
   type: Type.Union([Type.Literal('access'), Type.Literal('refresh')]),
   /** Refresh tokens only: the session's absolute end (seconds), which no rotation passes. */
   sxp: Type.Optional(Type.Integer()),
+  /** Whether the user's address was proven when the session began (carried on by refresh tokens). */
+  email_verified: Type.Optional(Type.Boolean()),
   iat: Type.Integer(),
   exp: Type.Integer(),
   iss: Type.String(),

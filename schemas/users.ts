@@ -38,7 +38,8 @@ export const LoginBody = Type.Object({
   username: Type.String({
     minLength: 1,
     maxLength: 254,
-    description: 'Looked up in canonical form (Unicode NFKC, lower-cased, trimmed), byte for byte: no other spelling matches',
+    description: 'The username or the account\'s email (a name with `@` is an email: no username has one); ' +
+      'looked up in canonical form (Unicode NFKC, lower-cased, trimmed), byte for byte: no other spelling matches',
     examples: ['usuario_ejemplo']
   }),
   password: Type.String({ minLength: 1, maxLength: 1024, examples: ['contraseña_segura'] }),
@@ -64,10 +65,15 @@ export const Profile = Type.Object({
   id: Type.Integer({ examples: [1] }),
   username: Type.String({ examples: ['usuario_ejemplo'] }),
   email: Type.String({ examples: ['usuario@example.com'] }),
+  email_verified: Type.Boolean({ description: 'Whether a link mailed to `email` was followed', examples: [true] }),
+  pending_email: Type.Union([Type.String(), Type.Null()], {
+    description: 'An address asked for with `POST /email/change`, not yet confirmed',
+    examples: [null]
+  }),
   created_at: Type.String({ format: 'date-time' })
 }, {
   description: 'The caller\'s account',
-  examples: [{ id: 1, username: 'usuario_ejemplo', email: 'usuario@example.com', created_at: '2024-01-01T12:00:00.000Z' }]
+  examples: [{ id: 1, username: 'usuario_ejemplo', email: 'usuario@example.com', email_verified: true, pending_email: null, created_at: '2024-01-01T12:00:00.000Z' }]
 })
 
 export const ChangePasswordBody = Type.Object({

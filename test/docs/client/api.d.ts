@@ -37,6 +37,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/email/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask to change the address: it changes once the link mailed to the new one is followed
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
+        post: operations["changeEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Prove an address with the token of a verification link (a new address then replaces the old one) */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/email/verify/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a new verification link to the caller's address; earlier links stop working
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
+        post: operations["resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -117,7 +174,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a username and password for an access and a refresh token */
+        /** Exchange a username (or the account's email) and password for an access and a refresh token */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -179,7 +236,11 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the caller's account: every session ends, the username and email are free again
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
+        delete: operations["deleteMe"];
         options?: never;
         head?: never;
         patch?: never;
@@ -199,6 +260,40 @@ export interface paths {
          * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
          */
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a single-use password reset link, if an account has this address (same answer either way) */
+        post: operations["forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with the token of a reset link: every session of the account ends */
+        post: operations["resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -251,7 +346,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a user account */
+        /** Create a user account; a verification link is mailed to its address */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -477,6 +572,331 @@ export interface operations {
             };
             /** @description Authenticated, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    changeEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "new_email": "nuevo@example.com",
+                 *       "password": "contraseña_segura"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Looked up and stored in canonical form: Unicode NFKC, lower-cased, trimmed
+                     * @example nuevo@example.com
+                     */
+                    new_email: string;
+                    /**
+                     * @description The account's current password
+                     * @example contraseña_segura
+                     */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A confirmation link was mailed to the new address; the current one stays until it is followed */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Confirm the new address with the link mailed to it"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        message: "Confirm the new address with the link mailed to it";
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with an existing resource; `code` says which field */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "q3X0b2Vc9kP1sT7wXk2l1mQnR8sT0uVwYz3A4b5C6d7"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The `token` of the mailed link's fragment: 43 characters, single-use
+                     * @example q3X0b2Vc9kP1sT7wXk2l1mQnR8sT0uVwYz3A4b5C6d7
+                     */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The address is proven */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "email": "usuario@example.com",
+                     *       "message": "Email address verified"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description The address now proven (after a change: the account's new address)
+                         * @example usuario@example.com
+                         */
+                        email: string;
+                        /** @enum {string} */
+                        message: "Email address verified";
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with an existing resource; `code` says which field */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new link was mailed to the account's address; earlier ones stop working */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "A new verification link is on its way"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        message: "A new verification link is on its way";
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with an existing resource; `code` says which field */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -848,7 +1268,7 @@ export interface operations {
                     /** @example contraseña_segura */
                     password: string;
                     /**
-                     * @description Looked up in canonical form (Unicode NFKC, lower-cased, trimmed), byte for byte: no other spelling matches
+                     * @description The username or the account's email (a name with `@` is an email: no username has one); looked up in canonical form (Unicode NFKC, lower-cased, trimmed), byte for byte: no other spelling matches
                      * @example usuario_ejemplo
                      */
                     username: string;
@@ -905,6 +1325,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1170,7 +1599,9 @@ export interface operations {
                      * @example {
                      *       "created_at": "2024-01-01T12:00:00.000Z",
                      *       "email": "usuario@example.com",
+                     *       "email_verified": true,
                      *       "id": 1,
+                     *       "pending_email": null,
                      *       "username": "usuario_ejemplo"
                      *     }
                      */
@@ -1179,8 +1610,18 @@ export interface operations {
                         created_at: string;
                         /** @example usuario@example.com */
                         email: string;
+                        /**
+                         * @description Whether a link mailed to `email` was followed
+                         * @example true
+                         */
+                        email_verified: boolean;
                         /** @example 1 */
                         id: number;
+                        /**
+                         * @description An address asked for with `POST /email/change`, not yet confirmed
+                         * @example null
+                         */
+                        pending_email: string | null;
                         /** @example usuario_ejemplo */
                         username: string;
                     };
@@ -1197,6 +1638,111 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    deleteMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "contraseña_segura"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The account's current password
+                     * @example contraseña_segura
+                     */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account is deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1312,6 +1858,207 @@ export interface operations {
             };
             /** @description Authenticated, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "usuario@example.com"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Looked up and stored in canonical form: Unicode NFKC, lower-cased, trimmed
+                     * @example usuario@example.com
+                     */
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The same answer whether or not an account has the address */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "If an account has this address, a reset link is on its way"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        message: "If an account has this address, a reset link is on its way";
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "new_password": "otra_contraseña_larga",
+                 *       "token": "q3X0b2Vc9kP1sT7wXk2l1mQnR8sT0uVwYz3A4b5C6d7"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description At least 8 characters and at most 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes), not the username or email, not one of the 10,000+ most common passwords; compared after Unicode NFC
+                     * @example contraseña_segura
+                     */
+                    new_password: string;
+                    /**
+                     * @description The `token` of the mailed link's fragment: 43 characters, single-use
+                     * @example q3X0b2Vc9kP1sT7wXk2l1mQnR8sT0uVwYz3A4b5C6d7
+                     */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new password is set, every session of the account ended and a notice mailed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Password has been reset; every session was logged out"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        message: "Password has been reset; every session was logged out";
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
