@@ -19,7 +19,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       headers: BearerHeaders,
       body: ChangeEmailBody,
       security: [{ bearerAuth: [] }],
-      response: { 202: ChangeEmailReply, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 409: ErrorRef, 429: ErrorRef, 503: ErrorRef }
+      response: { 202: ChangeEmailReply, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 409: ErrorRef, 503: ErrorRef }
     }
   }, async (request, reply) => {
     const { new_email: newEmail, password } = request.body

@@ -14,7 +14,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'resendVerification',
       headers: BearerHeaders,
       security: [{ bearerAuth: [] }],
-      response: { 202: ResendVerificationReply, 401: ErrorRef, 409: ErrorRef, 429: ErrorRef, 503: ErrorRef }
+      response: { 202: ResendVerificationReply, 401: ErrorRef, 409: ErrorRef, 503: ErrorRef }
     }
   }, async (request, reply) => {
     await app.accounts.resendVerification(Number(request.user.sub), request.headers['accept-language'])

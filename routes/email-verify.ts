@@ -12,7 +12,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Prove an address with the token of a verification link (a new address then replaces the old one)',
       operationId: 'verifyEmail',
       body: VerifyEmailBody,
-      response: { 200: VerifyEmailReply, 400: ErrorRef, 409: ErrorRef, 429: ErrorRef, 503: ErrorRef }
+      response: { 200: VerifyEmailReply, 400: ErrorRef, 409: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
     const { email } = await app.accounts.verifyEmail(request.body.token)

@@ -43,7 +43,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       headers: BearerHeaders,
       body: DeleteAccountBody,
       security: [{ bearerAuth: [] }],
-      response: { 204: Type.Null({ description: 'The account is deleted' }), 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 429: ErrorRef, 503: ErrorRef }
+      response: { 204: Type.Null({ description: 'The account is deleted' }), 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 503: ErrorRef }
     }
   }, async (request, reply) => {
     app.countEvent('revoked_by_account_delete', await app.accounts.deleteAccount(Number(request.user.sub), request.body.password))

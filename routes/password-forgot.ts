@@ -15,7 +15,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Mail a single-use password reset link, if an account has this address (same answer either way)',
       operationId: 'forgotPassword',
       body: ForgotPasswordBody,
-      response: { 202: ForgotPasswordReply, 400: ErrorRef, 429: ErrorRef, 503: ErrorRef }
+      response: { 202: ForgotPasswordReply, 400: ErrorRef, 503: ErrorRef }
     }
   }, async (request, reply) => {
     // Counted per address whether or not it is an account's: the limit tells nothing either

@@ -12,7 +12,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Set a new password with the token of a reset link: every session of the account ends',
       operationId: 'resetPassword',
       body: ResetPasswordBody,
-      response: { 200: ResetPasswordReply, 400: ErrorRef, 429: ErrorRef, 503: ErrorRef }
+      response: { 200: ResetPasswordReply, 400: ErrorRef, 503: ErrorRef }
     }
   }, async (request) => {
     const revoked = await app.accounts.resetPassword(request.body.token, request.body.new_password.normalize('NFC'))

@@ -102,7 +102,8 @@ test('documented security matches what the routes demand', async (t) => {
   const { app, document } = await liveDocument(t, { INTROSPECTION_CLIENT_ID: 'resource-server', INTROSPECTION_CLIENT_SECRET: 'a-fake-test-secret-0123456789' })
   const bearer = operations(document).filter(op => op.operation.security?.some(s => 'bearerAuth' in s))
   t.same(bearer.map(op => `${op.method.toUpperCase()} ${op.path}`).sort(), [
-    'DELETE /sessions/{id}', 'GET /auth/verify', 'GET /me', 'GET /protected', 'GET /sessions', 'POST /logout', 'POST /logout/all', 'POST /password'
+    'DELETE /me', 'DELETE /sessions/{id}', 'GET /auth/verify', 'GET /me', 'GET /protected', 'GET /sessions',
+    'POST /email/change', 'POST /email/verify/resend', 'POST /logout', 'POST /logout/all', 'POST /password'
   ])
   for (const { path, method, operation } of operations(document)) {
     const url = path.replace('{id}', 'AAAAAAAAAAAAAAAA')
