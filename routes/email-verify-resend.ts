@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ResendVerificationReply } from '../schemas/accounts.js'
 import { BearerHeaders } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
+import { NoBodyRef } from '../schemas/no-body.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/email/verify/resend', {
@@ -13,6 +14,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Mail a new verification link to the caller\'s address; earlier links stop working',
       operationId: 'resendVerification',
       headers: BearerHeaders,
+      body: NoBodyRef,
       security: [{ bearerAuth: [] }],
       response: { 202: ResendVerificationReply, 401: ErrorRef, 409: ErrorRef, 503: ErrorRef }
     }

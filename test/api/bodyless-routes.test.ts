@@ -34,6 +34,7 @@ test('routes that take no body accept {} and refuse a field or a body of another
   const routes = [
     { method: 'POST' as const, url: '/logout' },
     { method: 'POST' as const, url: '/logout/all' },
+    { method: 'POST' as const, url: '/email/verify/resend' },
     { method: 'DELETE' as const, url: `/sessions/${sidOf(app, other.access_token)}` }
   ]
   for (const { method, url } of routes) {

@@ -849,7 +849,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["NoBody"];
+            };
+        };
         responses: {
             /** @description A new link was mailed to the account's address; earlier ones stop working */
             202: {
@@ -888,6 +893,24 @@ export interface operations {
             };
             /** @description Conflicts with an existing resource; `code` says which field */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
