@@ -32,3 +32,13 @@ export const errors = {
   TokenStoreUnavailable: createError('TOKEN_STORE_UNAVAILABLE', 'Token store is unavailable, try again shortly', 503),
   DatabaseUnavailable: createError('DATABASE_UNAVAILABLE', 'User database is unavailable, try again shortly', 503)
 }
+
+/**
+ * Codes Fastify itself answers with (validation, body size and media type, a URL that does not
+ * decode), the 404 handler's and those of requests that never reached Fastify (lib/client-errors.ts).
+ */
+const FRAMEWORK_CODES = ['FST_ERR_VALIDATION', 'FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_BAD_URL', 'NOT_FOUND',
+  'REQUEST_TIMEOUT', 'HEADERS_TOO_LARGE', 'MALFORMED_REQUEST']
+
+/** Every `code` an error answer can carry: the enum of ErrorReply.code, the table of docs/api.md. */
+export const errorCodes: string[] = [...Object.values(errors).map(E => new E().code), ...FRAMEWORK_CODES]

@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifySchema, RouteOptions } from 'fastify'
 import pkg from '../package.json' with { type: 'json' }
-import { errorStatuses, withErrorResponses } from '../lib/openapi-errors.js'
+import { errorExample, errorStatuses, RATE_LIMIT_HEADERS, withErrorResponses } from '../lib/openapi-errors.js'
 import { DOCUMENTATION_PREFIX } from '../lib/paths.js'
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -14,6 +14,7 @@ const SCHEME_HEADERS: Record<string, string> = {
   basicAuth: 'Send `Authorization: Basic <base64 of INTROSPECTION_CLIENT_ID:INTROSPECTION_CLIENT_SECRET>`.'
 }
 
+const ERROR_REF = '#/components/schemas/ErrorReply'
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 const acceptsNull = (schema: unknown) =>
   isObject(schema) && Array.isArray(schema.anyOf) && schema.anyOf.some(branch => isObject(branch) && branch.type === 'null')
@@ -38,6 +39,29 @@ function withOptionalBodies<D extends { paths?: unknown, components?: unknown }>
     }
   }
   return document
+}
+
+/** Each error answer of the shared schema shows the example of its status. */
+function withErrorExamples<D extends { paths?: unknown }> (document: D): D {
+  for (const item of Object.values(isObject(document.paths) ? document.paths : {})) {
+    for (const operation of Object.values(isObject(item) ? item : {})) {
+      const responses = isObject(operation) && isObject(operation.responses) ? operation.responses : {}
+      for (const [status, response] of Object.entries(responses)) {
+        const json = isObject(response) && isObject(response.content) ? response.content['application/json'] : undefined
+        const example = errorExample(Number(status))
+        if (isObject(json) && isObject(json.schema) && json.schema.$ref === ERROR_REF && example !== undefined) json.example = example
+      }
+    }
+  }
+  return document
+}
+
+/** Success answers of a rate-limited route carry the RateLimit-* headers. */
+function withRateLimitHeaders (response: Record<string, unknown> | undefined) {
+  return response === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(response).map(([status, schema]) =>
+      [status, Number(status) < 400 && isObject(schema) ? { ...schema, headers: RATE_LIMIT_HEADERS } : schema]))
 }
 
 const asList = <T>(value: T | T[] | undefined): T[] => value === undefined ? [] : Array.isArray(value) ? value : [value]
@@ -88,7 +112,7 @@ export default fp(async function swagger (app) {
         }
       }
     },
-    transformObject: (document) => 'openapiObject' in document ? withOptionalBodies(document.openapiObject) : document.swaggerObject,
+    transformObject: (document) => 'openapiObject' in document ? withErrorExamples(withOptionalBodies(document.openapiObject)) : document.swaggerObject,
     refResolver: {
       // Components are named after the shared schema's $id (`ErrorReply`), not `def-N`.
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
@@ -106,21 +130,23 @@ export default fp(async function swagger (app) {
     const bearer = asList(route.onRequest).includes(app.authenticate)
     const security = schema.security ?? (bearer ? [{ bearerAuth: [] }] : undefined)
     const limitOff = route.config !== undefined && 'rateLimit' in route.config && route.config.rateLimit === false
-    const response = schema.response
+    const rateLimited = rateLimitEnabled && this.hasDecorator('rateLimit') && !limitOff
     const statuses = errorStatuses({
       validates: [schema.body, schema.params, schema.querystring, schema.headers].some(part => part !== undefined),
-      hasBody: schema.body !== undefined && asList(route.method).some(method => BODY_METHODS.has(method)),
+      // Fastify parses the body of these methods on every route: it may be too large or of another type
+      hasBody: asList(route.method).some(method => BODY_METHODS.has(method)),
       authenticates: bearer || (security ?? []).length > 0,
       // The bearer check reads the token's state in Redis; other routes say 503 themselves.
       usesStores: bearer,
-      rateLimited: rateLimitEnabled && this.hasDecorator('rateLimit') && !limitOff
+      rateLimited
     })
     const headers = (security ?? []).flatMap(requirement => Object.keys(requirement)).map(name => SCHEME_HEADERS[name])
+    const response = typeof schema.response === 'object' && schema.response !== null ? { ...schema.response } : undefined
     route.schema = {
       ...schema,
       ...(security === undefined ? {} : { security }),
       ...(schema.description === undefined && headers.length > 0 ? { description: headers.join(' ') } : {}),
-      response: withErrorResponses(typeof response === 'object' && response !== null ? { ...response } : undefined, statuses)
+      response: withErrorResponses(rateLimited ? withRateLimitHeaders(response) : response, statuses)
     }
   })
 

@@ -404,10 +404,11 @@ export interface components {
          */
         ErrorReply: {
             /**
-             * @description Stable machine-readable error code
+             * @description Stable machine-readable error code (docs/api.md, "Error codes"); absent on a 500
              * @example TOKEN_REVOKED
+             * @enum {string}
              */
-            code?: string;
+            code?: "INVALID_CREDENTIALS" | "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "REFRESH_TOKEN_REUSED" | "CURRENT_PASSWORD_INVALID" | "FORWARD_AUTH_DENIED" | "SESSION_NOT_FOUND" | "USER_NOT_FOUND" | "INTROSPECTION_DISABLED" | "INVALID_CLIENT" | "METRICS_TOKEN_INVALID" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "PASSWORD_TOO_LONG" | "PASSWORD_IS_ACCOUNT_NAME" | "PASSWORD_TOO_COMMON" | "INVALID_JSON" | "FORBIDDEN_KEY" | "RATE_LIMITED" | "TOKEN_STORE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "FST_ERR_VALIDATION" | "FST_ERR_CTP_BODY_TOO_LARGE" | "FST_ERR_CTP_INVALID_MEDIA_TYPE" | "FST_ERR_BAD_URL" | "NOT_FOUND" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "MALFORMED_REQUEST";
             /** @example Unauthorized */
             error: string;
             /** @example Token has been revoked */
@@ -478,6 +479,12 @@ export interface operations {
             /** @description The JWK Set (`{"keys":[]}` with HS256) */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -503,9 +510,25 @@ export interface operations {
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -515,6 +538,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -552,21 +582,39 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -576,6 +624,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -585,6 +641,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -594,6 +657,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1003,6 +1074,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1081,6 +1159,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1122,6 +1207,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1177,6 +1269,12 @@ export interface operations {
             /** @description RFC 7662 answer: only `active` when the token is not live */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1193,21 +1291,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1217,6 +1333,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_NOT_FOUND",
+                     *       "error": "Not Found",
+                     *       "message": "No such session among yours",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1226,24 +1350,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1253,6 +1409,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1262,6 +1425,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1302,6 +1473,12 @@ export interface operations {
             /** @description A new session: its access and refresh token */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1337,21 +1514,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1370,24 +1565,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1397,6 +1624,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1406,6 +1640,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1428,6 +1670,12 @@ export interface operations {
             /** @description The session's access and refresh tokens are revoked */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1442,21 +1690,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1466,24 +1732,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1493,6 +1791,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1502,6 +1807,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1524,6 +1837,12 @@ export interface operations {
             /** @description Every session of the caller is revoked, this one included */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1538,21 +1857,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1562,24 +1899,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1589,6 +1958,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1598,6 +1974,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1615,6 +1999,12 @@ export interface operations {
             /** @description The caller's account */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1650,30 +2040,64 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1683,6 +2107,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1692,6 +2123,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1832,6 +2271,12 @@ export interface operations {
             /** @description The new password is set; every other session of the user is revoked, and this one goes on with the new pair: its previous access and refresh tokens are revoked (presenting that refresh token again ends the session) */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1861,21 +2306,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1885,6 +2348,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1894,24 +2365,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1921,6 +2424,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1930,6 +2440,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2148,6 +2666,12 @@ export interface operations {
             /** @description The token is live */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2168,30 +2692,64 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2201,6 +2759,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2210,6 +2775,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2239,6 +2812,12 @@ export interface operations {
             /** @description The next pair: the presented refresh token is consumed, the previous access token revoked */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2268,21 +2847,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2292,24 +2889,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2319,6 +2948,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2328,6 +2964,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2373,6 +3017,12 @@ export interface operations {
             /** @description The account was created */
             201: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2390,12 +3040,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2405,6 +3063,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2414,24 +3080,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2441,6 +3139,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2450,6 +3155,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2467,6 +3180,12 @@ export interface operations {
             /** @description Live sessions, oldest first */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2490,30 +3209,64 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2523,6 +3276,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2532,6 +3292,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2560,6 +3328,12 @@ export interface operations {
             /** @description The session's access and refresh tokens are revoked */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2574,21 +3348,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2598,6 +3390,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SESSION_NOT_FOUND",
+                     *       "error": "Not Found",
+                     *       "message": "No such session among yours",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2607,24 +3407,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2634,6 +3466,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2643,6 +3482,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
