@@ -408,7 +408,7 @@ export interface components {
              * @example TOKEN_REVOKED
              * @enum {string}
              */
-            code?: "INVALID_CREDENTIALS" | "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "REFRESH_TOKEN_REUSED" | "CURRENT_PASSWORD_INVALID" | "FORWARD_AUTH_DENIED" | "SESSION_NOT_FOUND" | "USER_NOT_FOUND" | "INTROSPECTION_DISABLED" | "INVALID_CLIENT" | "METRICS_TOKEN_INVALID" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "PASSWORD_TOO_LONG" | "PASSWORD_IS_ACCOUNT_NAME" | "PASSWORD_TOO_COMMON" | "INVALID_JSON" | "FORBIDDEN_KEY" | "RATE_LIMITED" | "TOKEN_STORE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "FST_ERR_VALIDATION" | "FST_ERR_CTP_BODY_TOO_LARGE" | "FST_ERR_CTP_INVALID_MEDIA_TYPE" | "FST_ERR_BAD_URL" | "NOT_FOUND" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "MALFORMED_REQUEST";
+            code?: "INVALID_CREDENTIALS" | "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "REFRESH_TOKEN_REUSED" | "RESET_TOKEN_INVALID" | "VERIFICATION_TOKEN_INVALID" | "EMAIL_UNCHANGED" | "EMAIL_NOT_VERIFIED" | "EMAIL_ALREADY_VERIFIED" | "PASSWORD_INCORRECT" | "CURRENT_PASSWORD_INVALID" | "FORWARD_AUTH_DENIED" | "SESSION_NOT_FOUND" | "USER_NOT_FOUND" | "INTROSPECTION_DISABLED" | "INVALID_CLIENT" | "METRICS_TOKEN_INVALID" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "PASSWORD_TOO_LONG" | "PASSWORD_IS_ACCOUNT_NAME" | "PASSWORD_TOO_COMMON" | "INVALID_JSON" | "FORBIDDEN_KEY" | "RATE_LIMITED" | "TOKEN_STORE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "FST_ERR_VALIDATION" | "FST_ERR_CTP_BODY_TOO_LARGE" | "FST_ERR_CTP_INVALID_MEDIA_TYPE" | "FST_ERR_BAD_URL" | "NOT_FOUND" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "MALFORMED_REQUEST";
             /** @example Unauthorized */
             error: string;
             /** @example Token has been revoked */
@@ -704,6 +704,12 @@ export interface operations {
             /** @description A confirmation link was mailed to the new address; the current one stays until it is followed */
             202: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -718,21 +724,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -742,6 +766,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -751,6 +783,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -760,24 +800,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -787,6 +859,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -796,6 +875,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -828,6 +915,12 @@ export interface operations {
             /** @description The address is proven */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -848,12 +941,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -863,6 +964,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -872,24 +981,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -899,6 +1040,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -908,6 +1056,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -930,6 +1086,12 @@ export interface operations {
             /** @description A new link was mailed to the account's address; earlier ones stop working */
             202: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -944,21 +1106,39 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -968,6 +1148,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -977,24 +1165,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1004,6 +1224,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1013,6 +1240,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -1556,6 +1791,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2163,25 +2406,49 @@ export interface operations {
             /** @description The account is deleted */
             204: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
             401: {
                 headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2191,6 +2458,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2200,24 +2475,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2227,6 +2534,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2236,6 +2550,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2481,6 +2803,12 @@ export interface operations {
             /** @description The same answer whether or not an account has the address */
             202: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2495,12 +2823,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2510,24 +2846,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2537,6 +2905,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2546,6 +2921,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2584,6 +2967,12 @@ export interface operations {
             /** @description The new password is set, every session of the account ended and a notice mailed */
             200: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2598,12 +2987,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request does not match its schema (`FST_ERR_VALIDATION`) or breaks a rule of the route */
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2613,24 +3010,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so) */
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
             /** @description Too many requests: retry after the number of seconds in `Retry-After` */
             429: {
                 headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2640,6 +3069,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2649,6 +3085,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
