@@ -16,7 +16,7 @@ export async function populateSessions (env: Record<string, string | number>, co
   for (let done = 0; done < count; done += batch) {
     const size = Math.min(batch, count - done)
     await Promise.all(Array.from({ length: size }, (_, i) =>
-      server.sessions.create({ id: 1_000_000 + Math.floor((first + done + i) / perUser), credentialEpoch: 0, emailVerified: false }, { userAgent, ip: '127.0.0.1' })))
+      server.sessions.create({ userId: String(1_000_000 + Math.floor((first + done + i) / perUser)), credentialEpoch: 0, emailVerified: false }, { userAgent, ip: '127.0.0.1' })))
   }
   await server.close()
 }

@@ -1,9 +1,11 @@
 import { envSchema } from 'env-schema'
 import { Type, type Static } from '@sinclair/typebox'
+import type { LogLevel } from 'fastify'
 import { ipAllowlist } from './ip-allowlist.js'
 import { parseReceivers } from './backchannel-logout.js'
 
-const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)))
+/** Fastify's (pino's) levels, spelled out once for the schema. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[]
 
 /** Empty, or `host:port` entries separated by commas. */
 const HOST_PORT_LIST = '^$|^\\s*[^,\\s]+:\\d{1,5}\\s*(,\\s*[^,\\s]+:\\d{1,5}\\s*)*$'
@@ -12,7 +14,7 @@ export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5000 }),
   HOST: Type.String({ default: '0.0.0.0' }),
-  LOG_LEVEL: Type.Unsafe<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'>({ ...LogLevel, default: 'info' }),
+  LOG_LEVEL: Type.Unsafe<LogLevel>({ ...Type.Union(LOG_LEVELS.map(level => Type.Literal(level))), default: 'info' }),
 
   DB_HOST: Type.String({ default: 'mariadb' }),
   DB_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 3306 }),

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { createSigner } from 'fast-jwt'
 import { backchannelSender, parseReceivers } from '../lib/backchannel-logout.js'
-import { loadSigningKeys } from '../lib/jwt-keys.js'
+import { loadSigningKeys } from '../lib/signing-keys.js'
 
 /** How long a receiver may take to answer, and how often the outbox is read. */
 const DELIVERY_TIMEOUT_MS = 5000

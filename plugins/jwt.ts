@@ -2,22 +2,11 @@ import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import { createDecoder, createVerifier } from 'fast-jwt'
 import { hkdfSync } from 'node:crypto'
-import { loadSigningKeys, type SigningKeys } from '../lib/jwt-keys.js'
-import type { JwkType } from '../schemas/keys.js'
+import { loadSigningKeys, type SigningKeys } from '../lib/signing-keys.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    jwtKeys: {
-      /** The public keys other services verify with (RFC 7517); empty with HS256. */
-      jwks: { keys: JwkType[] }
-      /** Verifies with the key the token's `kid` names, pinned to that key's algorithm. */
-      verify(token: string): unknown
-      /**
-       * A 32-byte key for another use (`purpose`), derived from the signing key with HKDF: every
-       * instance holds it without a setting of its own, and it changes when the signing key does.
-       */
-      deriveKey(purpose: string): Buffer
-    }
+    jwtKeys: ReturnType<typeof createJwtKeys>
   }
 }
 
@@ -32,29 +21,39 @@ const CLAIMS = ['sub', 'sid', 'jti', 'type', 'exp', 'iat']
  */
 export default fp(async function jwt (app) {
   const { config } = app
-  const keys: SigningKeys = loadSigningKeys(config)
+  const signingKeys = loadSigningKeys(config)
   const claimChecks = { allowedIss: config.JWT_ISSUER, allowedAud: config.JWT_AUDIENCE, requiredClaims: CLAIMS }
 
   await app.register(fastifyJwt, {
-    secret: keys.alg === 'HS256' ? keys.signing : { private: keys.signing, public: keys.verifying },
-    sign: { algorithm: keys.alg, kid: keys.kid, iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE },
-    verify: { algorithms: [keys.alg], cache: true, ...claimChecks }
+    secret: signingKeys.alg === 'HS256' ? signingKeys.signing : { private: signingKeys.signing, public: signingKeys.verifying },
+    sign: { algorithm: signingKeys.alg, kid: signingKeys.kid, iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE },
+    verify: { algorithms: [signingKeys.alg], cache: true, ...claimChecks }
   })
+  app.decorate('jwtKeys', createJwtKeys(signingKeys, claimChecks))
+}, { name: 'jwt', dependencies: ['config'] })
 
-  const current = createVerifier({ key: keys.verifying, algorithms: [keys.alg], cache: true, ...claimChecks })
-  const previous = new Map(keys.published
-    .filter(key => key.kid !== keys.kid)
+/** Verification and the JWKS, from the configured keys only. */
+function createJwtKeys (signingKeys: SigningKeys, claimChecks: { allowedIss: string, allowedAud: string, requiredClaims: string[] }) {
+  const current = createVerifier({ key: signingKeys.verifying, algorithms: [signingKeys.alg], cache: true, ...claimChecks })
+  const previous = new Map(signingKeys.published
+    .filter(key => key.kid !== signingKeys.kid)
     .map(key => [key.kid, createVerifier({ key: key.pem, algorithms: [key.alg], cache: true, ...claimChecks })]))
   const decodeHeader = createDecoder({ complete: true })
 
-  app.decorate('jwtKeys', {
-    jwks: { keys: keys.published.map(key => key.jwk) },
-    verify (token: string) {
+  return {
+    /** The public keys other services verify with (RFC 7517); empty with HS256. */
+    jwks: { keys: signingKeys.published.map(key => key.jwk) },
+    /** Verifies with the key the token's `kid` names, pinned to that key's algorithm. */
+    verify (token: string): unknown {
       if (previous.size === 0) return current(token)
       const kid: unknown = decodeHeader(token).header.kid
       const verifyPrevious = typeof kid === 'string' ? previous.get(kid) : undefined
       return verifyPrevious === undefined ? current(token) : verifyPrevious(token)
     },
-    deriveKey: (purpose: string) => Buffer.from(hkdfSync('sha256', keys.signing, 'jwt-microservice', purpose, 32))
-  })
-}, { name: 'jwt', dependencies: ['config'] })
+    /**
+     * A 32-byte key for another use (`purpose`), derived from the signing key with HKDF: every
+     * instance holds it without a setting of its own, and it changes when the signing key does.
+     */
+    deriveKey: (purpose: string) => Buffer.from(hkdfSync('sha256', signingKeys.signing, 'jwt-microservice', purpose, 32))
+  }
+}

@@ -1,18 +1,11 @@
 import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    lifecycle: {
-      /** True from the start of a drain until the process ends: readiness answers 503. */
-      readonly draining: boolean
-      /**
-       * Turns readiness to 503 and waits SHUTDOWN_DRAIN_SECONDS while still serving every
-       * request, so load balancers stop sending traffic before the server closes.
-       */
-      drain(): Promise<void>
-    }
+    lifecycle: ReturnType<typeof createLifecycle>
   }
 }
 
@@ -25,10 +18,15 @@ function closeConnection (request: IncomingMessage, response: ServerResponse) {
   if (request.httpVersionMajor === 1) response.setHeader('connection', 'close')
 }
 
-export default fp(async function lifecycle (app) {
+function createLifecycle (app: FastifyInstance) {
   let draining = false
-  app.decorate('lifecycle', {
+  return {
+    /** True from the start of a drain until the process ends: readiness answers 503. */
     get draining () { return draining },
+    /**
+     * Turns readiness to 503 and waits SHUTDOWN_DRAIN_SECONDS while still serving every
+     * request, so load balancers stop sending traffic before the server closes.
+     */
     async drain () {
       if (!draining) app.server.prependListener('request', closeConnection)
       draining = true
@@ -36,5 +34,9 @@ export default fp(async function lifecycle (app) {
       app.log.info({ seconds }, 'draining: readiness is 503, still serving requests')
       await sleep(seconds * 1000)
     }
-  })
+  }
+}
+
+export default fp(async function lifecycle (app) {
+  app.decorate('lifecycle', createLifecycle(app))
 }, { name: 'lifecycle', dependencies: ['config'] })

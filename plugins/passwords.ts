@@ -7,28 +7,18 @@ import type { PasswordTask } from '../lib/password-worker.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    passwords: {
-      hash(plain: string): Promise<string>
-      verify(plain: string, hash: string): Promise<boolean>
-      /** Spends one comparison like a real login would, so unknown users cost the same time. */
-      verifyNothing(plain: string): Promise<false>
-      /** Whether a stored hash is of another algorithm or cost than BCRYPT_ROUNDS makes now. */
-      needsRehash(hash: string): boolean
-      /** Comparisons completed since start, real or against the dummy hash (for tests and metrics). */
-      readonly comparisons: number
-    }
+    passwords: ReturnType<typeof createPasswords>
   }
 }
 
 // The worker runs as TypeScript under the test loader and as JavaScript from dist/.
 const workerFile = new URL(`../lib/password-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
 
-export default fp(async function passwords (app) {
-  const rounds = app.config.BCRYPT_ROUNDS
+/** bcrypt at cost `rounds` in worker threads: never on the event loop. */
+function createPasswords (rounds: number) {
   // One bcrypt thread per core, at a lower CPU priority than the event loop (nice +10 on Linux):
   // a login storm then slows other logins, not the token checks served meanwhile.
   const pool = new Piscina<PasswordTask, string | boolean>({ filename: workerFile.href, maxThreads: availableParallelism(), niceIncrement: 10 })
-  app.addHook('onClose', () => pool.destroy())
 
   const hash = async (plain: string) => String(await pool.run({ op: 'hash', plain, rounds }))
   let comparisons = 0
@@ -41,17 +31,28 @@ export default fp(async function passwords (app) {
   // behind a worker that still has to load, a busy host could hold the start past its timeout.
   const dummyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), rounds)
 
-  app.decorate('passwords', {
+  return {
     hash,
     verify,
+    /** Spends one comparison like a real login would, so unknown users cost the same time. */
     async verifyNothing (plain: string) {
       await verify(plain, dummyHash)
       return false as const
     },
+    /** Whether a stored hash is of another algorithm or cost than BCRYPT_ROUNDS makes now. */
     needsRehash (hash: string) {
       // bcryptjs writes $2b$; $2a$ and $2y$ (other bcrypt implementations) are upgraded too
       return !hash.startsWith(`$2b$${String(rounds).padStart(2, '0')}$`)
     },
-    get comparisons () { return comparisons }
-  })
+    /** Comparisons completed since start, real or against the dummy hash (for tests and metrics). */
+    get comparisons () { return comparisons },
+    /** Ends the worker threads. */
+    close: () => pool.destroy()
+  }
+}
+
+export default fp(async function passwords (app) {
+  const passwords = createPasswords(app.config.BCRYPT_ROUNDS)
+  app.decorate('passwords', passwords)
+  app.addHook('onClose', () => passwords.close())
 }, { name: 'passwords', dependencies: ['config'] })

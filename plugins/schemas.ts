@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { ErrorReply } from '../schemas/errors.js'
-import { Jwk } from '../schemas/keys.js'
+import { Jwk } from '../schemas/jwks.js'
 import { Session } from '../schemas/sessions.js'
 import { NoBody } from '../schemas/no-body.js'
 

@@ -6,54 +6,15 @@ import { sessionStore, type NextPair, type PairClaims } from '../lib/sessions/st
 import { errors } from '../lib/errors.js'
 import { errorCode } from '../lib/error-code.js'
 import type { EndReason } from '../lib/revocation-feed.js'
-import type { TokenClaimsType, TokenPairType } from '../schemas/tokens.js'
+import type { FastifyInstance } from 'fastify'
+import type { TokenClaimsType, TokenKind, TokenPairType, UserId } from '../schemas/tokens.js'
 import { USER_AGENT_MAX_BYTES, type SessionType } from '../schemas/sessions.js'
 
 export interface ClientInfo { userAgent: string, ip: string }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sessions: {
-      /** Checks signature, expiry, issuer, audience and type; throws a 401 error otherwise. */
-      verify(token: string, type: TokenClaimsType['type']): TokenClaimsType
-      /**
-       * Starts a session for a user who just proved their password, as read with its credential
-       * epoch; a 401 when a password change has raised the epoch since (no session is left).
-       */
-      create(user: { id: number, credentialEpoch: number, emailVerified: boolean }, client: ClientInfo): Promise<TokenPairType>
-      /**
-       * After a password change: no login that read an older epoch gets a session, every other
-       * session of the user ends, and the current one gets a new pair (its old tokens die).
-       */
-      passwordChanged(change: { userId: number, credentialEpoch: number, currentSid: string, emailVerified: boolean }): Promise<{ pair: TokenPairType, revoked: number }>
-      /**
-       * After a password reset or an account deletion: no login that read an older epoch gets a
-       * session, and every session of the user ends, announced with `reason`.
-       */
-      credentialsReplaced(change: { userId: number, credentialEpoch: number, reason: EndReason }): Promise<number>
-      /**
-       * Consumes a refresh token and issues the next pair; reuse of a consumed one revokes the
-       * session, and so does a replay within the reuse interval from another client than `client`.
-       */
-      rotate(refreshToken: string, client: ClientInfo): Promise<TokenPairType>
-      /** Whether this token is still the live one of its type in its session. */
-      isLive(claims: TokenClaimsType): Promise<boolean>
-      /**
-       * Whether the token's session is live and its user's, whichever of the session's tokens is
-       * current: enough to end the session, so a logout never loses to a refresh of its own session.
-       */
-      isOwnSession(claims: TokenClaimsType): Promise<boolean>
-      /** The user's live sessions, oldest first. */
-      list(userId: number | string, currentSid: string): Promise<SessionType[]>
-      /** Revokes one session of a user (its access and refresh tokens at once); false if it is not theirs. */
-      revoke(sid: string, userId: number | string, reason: EndReason): Promise<boolean>
-      /** Revokes every session of a user. */
-      revokeAll(userId: number | string, reason: EndReason): Promise<number>
-      /** Live access and refresh tokens, counted without scanning the keyspace. */
-      countLiveTokens(): Promise<number>
-      /** Live sessions (one live refresh token each), counted the same way. */
-      countLiveSessions(): Promise<number>
-    }
+    sessions: ReturnType<typeof createSessions>
   }
 }
 
@@ -68,10 +29,12 @@ const CREDENTIAL_EPOCH_TTL_MS = 86_400_000
 const digestOf = (client: ClientInfo) => createHash('sha256').update(`${client.ip}\n${client.userAgent}`).digest('base64url')
 
 /**
- * The token lifecycle. A session is one Redis hash holding the ids of its live access and
- * refresh tokens; it lives as long as the longer-lived of the two. See lib/*.lua.
+ * The token lifecycle's policy: lifetimes, signing, reuse detection, what ends a session, and a
+ * 503 whenever Redis fails. A session is one Redis hash holding the ids of its live access and
+ * refresh tokens; it lives as long as the longer-lived of the two. The mechanics (key names,
+ * scripts, counts) are in lib/sessions/.
  */
-export default fp(async function sessions (app) {
+function createSessions (app: FastifyInstance) {
   const { redis, jwt, jwtKeys, config, log } = app
   const accessTtlMs = config.ACCESS_TOKEN_EXPIRES_MINUTES * 60_000
   const refreshTtlMs = config.REFRESH_TOKEN_EXPIRES_DAYS * 86_400_000
@@ -102,7 +65,7 @@ export default fp(async function sessions (app) {
    * Signs a pair from its claims: the same claims give the same pair again (see PairClaims).
    * `email_verified` is as of the login; the refresh token carries it on to the next pairs.
    */
-  function sign (uid: string, sid: string, sessionEnd: number, claims: PairClaims, now: number, emailVerified: boolean): TokenPairType {
+  function sign (uid: UserId, sid: string, sessionEnd: number, claims: PairClaims, now: number, emailVerified: boolean): TokenPairType {
     const { iat } = claims
     return {
       access_token: jwt.sign({ sub: uid, sid, jti: claims.accessJti, type: 'access', email_verified: emailVerified, iat, exp: claims.accessExp }),
@@ -129,7 +92,7 @@ export default fp(async function sessions (app) {
    * noeviction) must not keep a session alive: the end goes ahead, and the missed announcement
    * is logged as an error instead.
    */
-  function announce (reason: EndReason, uid: string, sids: string[]) {
+  function announce (reason: EndReason, uid: UserId, sids: string[]) {
     return app.revocations.publish(reason, sids.map(sid => ({ sid, sub: uid }))).catch((err: unknown) => {
       log.error({ err, reason, userId: uid, sessions: sids.length }, 'session end not published on the revocation feed')
     })
@@ -139,7 +102,7 @@ export default fp(async function sessions (app) {
    * Ends sessions, announced on the revocation feed first: an end is never missed by a
    * listener; an announced session that then fails to end is only dropped early by listeners.
    */
-  async function forget (uid: string, sids: string[], reason: EndReason) {
+  async function forget (uid: UserId, sids: string[], reason: EndReason) {
     await announce(reason, uid, sids)
     await Promise.all([
       ...sids.map(async sid => count(await state.remove(sid), -1)),
@@ -147,7 +110,8 @@ export default fp(async function sessions (app) {
     ])
   }
 
-  function verify (token: string, type: TokenClaimsType['type']): TokenClaimsType {
+  /** Checks signature, expiry, issuer, audience and type; throws a 401 error otherwise. */
+  function verify (token: string, type: TokenKind): TokenClaimsType {
     let claims: TokenClaimsType
     try {
       claims = jwtKeys.verify(token) as TokenClaimsType
@@ -158,11 +122,15 @@ export default fp(async function sessions (app) {
     return claims
   }
 
-  app.decorate('sessions', {
+  return {
     verify,
 
-    async create (user, client) {
-      const uid = String(user.id)
+    /**
+     * Starts a session for a user who just proved their password, as read with its credential
+     * epoch; a 401 when a password change has raised the epoch since (no session is left).
+     */
+    async create (user: { userId: UserId, credentialEpoch: number, emailVerified: boolean }, client: ClientInfo): Promise<TokenPairType> {
+      const uid = user.userId
       const sid = newId()
       const now = Date.now()
       const sessionEnd = now + sessionMaxMs
@@ -183,8 +151,11 @@ export default fp(async function sessions (app) {
       return sign(uid, sid, sessionEnd, next.claims, now, user.emailVerified)
     },
 
-    async passwordChanged ({ userId, credentialEpoch, currentSid, emailVerified }) {
-      const uid = String(userId)
+    /**
+     * After a password change: no login that read an older epoch gets a session, every other
+     * session of the user ends, and the current one gets a new pair (its old tokens die).
+     */
+    async passwordChanged ({ userId: uid, credentialEpoch, currentSid, emailVerified }: { userId: UserId, credentialEpoch: number, currentSid: string, emailVerified: boolean }) {
       // First the epoch, then the list: a racing login is either refused or listed (see create)
       await store(state.raiseCredentialEpoch({ uid, credentialEpoch, ttlMs: CREDENTIAL_EPOCH_TTL_MS }))
       const others = (await store(state.sessionsOf(uid, Date.now()))).filter(sid => sid !== currentSid)
@@ -201,8 +172,11 @@ export default fp(async function sessions (app) {
       return { pair: sign(uid, currentSid, sessionEnd, next.claims, now, emailVerified), revoked: others.length }
     },
 
-    async credentialsReplaced ({ userId, credentialEpoch, reason }) {
-      const uid = String(userId)
+    /**
+     * After a password reset or an account deletion: no login that read an older epoch gets a
+     * session, and every session of the user ends, announced with `reason`.
+     */
+    async credentialsReplaced ({ userId: uid, credentialEpoch, reason }: { userId: UserId, credentialEpoch: number, reason: EndReason }): Promise<number> {
       // First the epoch, then the list: a racing login is either refused or listed (see create)
       await store(state.raiseCredentialEpoch({ uid, credentialEpoch, ttlMs: CREDENTIAL_EPOCH_TTL_MS }))
       const sids = await store(state.sessionsOf(uid, Date.now()))
@@ -210,7 +184,11 @@ export default fp(async function sessions (app) {
       return sids.length
     },
 
-    async rotate (refreshToken, client) {
+    /**
+     * Consumes a refresh token and issues the next pair; reuse of a consumed one revokes the
+     * session, and so does a replay within the reuse interval from another client than `client`.
+     */
+    async rotate (refreshToken: string, client: ClientInfo): Promise<TokenPairType> {
       const { sid, sub: uid, jti, sxp, email_verified: emailVerified = false } = verify(refreshToken, 'refresh')
       if (sxp === undefined) throw new errors.InvalidToken()
       const now = Date.now()
@@ -242,17 +220,22 @@ export default fp(async function sessions (app) {
       }
     },
 
-    isLive (claims) {
+    /** Whether this token is still the live one of its type in its session. */
+    isLive (claims: TokenClaimsType): Promise<boolean> {
       // One command: this runs on every protected request.
       return state.holds({ sid: claims.sid, uid: claims.sub, kind: claims.type, jti: claims.jti }).catch(unavailable)
     },
 
-    isOwnSession (claims) {
+    /**
+     * Whether the token's session is live and its user's, whichever of the session's tokens is
+     * current: enough to end the session, so a logout never loses to a refresh of its own session.
+     */
+    isOwnSession (claims: TokenClaimsType): Promise<boolean> {
       return state.owner(claims.sid).then(uid => uid === claims.sub, unavailable)
     },
 
-    async list (userId, currentSid) {
-      const uid = String(userId)
+    /** The user's live sessions, oldest first. */
+    async list (uid: UserId, currentSid: string): Promise<SessionType[]> {
       const sids = await store(state.sessionsOf(uid, Date.now()))
       const stored = await store(state.read(sids))
       const gone = sids.filter((_, i) => stored[i] === undefined)
@@ -273,27 +256,33 @@ export default fp(async function sessions (app) {
       return listed.sort((a, b) => a.created_at.localeCompare(b.created_at))
     },
 
-    async revoke (sid, userId, reason) {
-      const uid = String(userId)
+    /** Revokes one session of a user (its access and refresh tokens at once); false if it is not theirs. */
+    async revoke (sid: string, uid: UserId, reason: EndReason): Promise<boolean> {
       if (await store(state.owner(sid)) !== uid) return false
       await store(forget(uid, [sid], reason))
       return true
     },
 
-    async revokeAll (userId, reason) {
-      const uid = String(userId)
+    /** Revokes every session of a user; how many there were. */
+    async revokeAll (uid: UserId, reason: EndReason): Promise<number> {
       const sids = await store(state.sessionsOf(uid, Date.now()))
       await store(forget(uid, sids, reason))
       return sids.length
     },
 
-    async countLiveTokens () {
+    /** Live access and refresh tokens, counted without scanning the keyspace. */
+    async countLiveTokens (): Promise<number> {
       const [access, refresh] = await store(Promise.all([live.count('access'), live.count('refresh')]))
       return access + refresh
     },
 
-    countLiveSessions () {
+    /** Live sessions (one live refresh token each), counted the same way. */
+    countLiveSessions (): Promise<number> {
       return store(live.count('refresh'))
     }
-  })
+  }
+}
+
+export default fp(async function sessions (app) {
+  app.decorate('sessions', createSessions(app))
 }, { name: 'sessions', dependencies: ['redis', 'jwt', 'config', 'metrics', 'revocations'] })

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { JwksReply } from '../schemas/keys.js'
+import { JwksReply } from '../schemas/jwks.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/.well-known/jwks.json', {

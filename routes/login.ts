@@ -42,7 +42,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     const emailVerified = user.email_verified_at !== null
     if (config.REQUIRE_EMAIL_VERIFICATION && !emailVerified) throw new errors.EmailNotVerified()
 
-    const pair = await app.sessions.create({ id: user.id, credentialEpoch: user.credential_epoch, emailVerified }, {
+    const pair = await app.sessions.create({ userId: String(user.id), credentialEpoch: user.credential_epoch, emailVerified }, {
       userAgent: request.headers['user-agent'] ?? '',
       ip: request.ip
     })

@@ -32,7 +32,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     }
     assertAcceptablePassword('new_password', newPassword, user)
     const credentialEpoch = await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
-    const { pair, revoked } = await app.sessions.passwordChanged({ userId, credentialEpoch, currentSid: request.user.sid, emailVerified: user.email_verified_at !== null })
+    const { pair, revoked } = await app.sessions.passwordChanged({ userId: request.user.sub, credentialEpoch, currentSid: request.user.sid, emailVerified: user.email_verified_at !== null })
     app.countEvent('revoked_by_password_change', revoked)
     return { ...pair, message: 'Password changed; other sessions were logged out' as const }
   })

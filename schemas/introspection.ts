@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { TokenClaims } from './tokens.js'
 
 export const IntrospectBody = Type.Object({
   token: Type.String({ minLength: 1, maxLength: 8192 }),
@@ -10,7 +11,7 @@ export const IntrospectReply = Type.Object({
   sub: Type.Optional(Type.String()),
   sid: Type.Optional(Type.String()),
   jti: Type.Optional(Type.String()),
-  token_type: Type.Optional(Type.Union([Type.Literal('access'), Type.Literal('refresh')])),
+  token_type: Type.Optional(TokenClaims.properties.type),
   exp: Type.Optional(Type.Integer()),
   iat: Type.Optional(Type.Integer()),
   iss: Type.Optional(Type.String()),

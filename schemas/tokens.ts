@@ -65,3 +65,6 @@ export type TokenClaimsType = Static<typeof TokenClaims>
 
 /** Which of a session's two tokens: `access` or `refresh`. */
 export type TokenKind = TokenClaimsType['type']
+
+/** A user's id wherever a session or token carries it (the `sub` claim): the users table's id in decimal. */
+export type UserId = TokenClaimsType['sub']

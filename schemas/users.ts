@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 import { DeviceToken } from './tokens.js'
 
 export const Username = Type.String({
@@ -27,7 +27,6 @@ export const RegisterBody = Type.Object({
   additionalProperties: false,
   examples: [{ username: 'usuario_ejemplo', email: 'usuario@example.com', password: 'contraseña_segura' }]
 })
-export type RegisterBodyType = Static<typeof RegisterBody>
 
 export const RegisterReply = Type.Object({
   message: Type.Literal('User registered successfully'),
@@ -50,7 +49,6 @@ export const LoginBody = Type.Object({
       'An expired token or one of another account counts as none'
   }))
 }, { additionalProperties: false, examples: [{ username: 'usuario_ejemplo', password: 'contraseña_segura' }] })
-export type LoginBodyType = Static<typeof LoginBody>
 
 export const ProtectedReply = Type.Object({
   message: Type.Literal('This is a protected endpoint'),

@@ -123,7 +123,7 @@ export function accountFlows (app: Services) {
         return epoch
       }).catch(unavailable)
       mail.wake()
-      return await sessions.credentialsReplaced({ userId: owner.user_id, credentialEpoch, reason: 'password_reset' })
+      return await sessions.credentialsReplaced({ userId: String(owner.user_id), credentialEpoch, reason: 'password_reset' })
     },
 
     /** Proves an address: the current one (verification) or a new one, which then replaces the old. */
@@ -183,7 +183,7 @@ export function accountFlows (app: Services) {
     async deleteAccount (userId: number, password: string) {
       await verifiedUser(userId, password)
       await store.deleteUser(userId).catch(unavailable)
-      return await sessions.credentialsReplaced({ userId, credentialEpoch: DELETED_EPOCH, reason: 'account_deleted' })
+      return await sessions.credentialsReplaced({ userId: String(userId), credentialEpoch: DELETED_EPOCH, reason: 'account_deleted' })
     },
 
     /** Waits for the work still running after its answer (at shutdown). */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import { redisKeys } from './redis-keys.js'
 import type { Buckets } from './live-counts.js'
-import type { TokenKind } from '../../schemas/tokens.js'
+import type { TokenKind, UserId } from '../../schemas/tokens.js'
 
 /**
  * What a pair of tokens is signed from: ids and times, never a signature. Signing the same
@@ -34,7 +34,7 @@ export type Reissue =
 
 /** A live session as stored: times in ms. */
 export interface StoredSession {
-  uid: string
+  uid: UserId
   created: number
   refreshed: number
   end: number
@@ -57,7 +57,7 @@ const bucketsAfterOutcome = (reply: Array<string | null>): Buckets => ({ access:
 export function sessionStore (redis: SessionRedis) {
   return {
     /** Writes a new session's hash (create-session.lua); it is listed for its user by `admit`. */
-    async create (args: { sid: string, uid: string, next: NextPair, hashTtlMs: number, now: number, sessionEnd: number, userAgent: string, ip: string }): Promise<void> {
+    async create (args: { sid: string, uid: UserId, next: NextPair, hashTtlMs: number, now: number, sessionEnd: number, userAgent: string, ip: string }): Promise<void> {
       const { claims, buckets } = args.next
       await redis.createSession(redisKeys.session(args.sid), args.uid, claims.refreshJti, claims.accessJti,
         args.hashTtlMs, args.now, args.sessionEnd, args.userAgent, args.ip, buckets.access, buckets.refresh)
@@ -67,21 +67,21 @@ export function sessionStore (redis: SessionRedis) {
      * Lists a just-created session among its user's, unless the user's credential epoch has
      * passed `credentialEpoch` (admit-session.lua); false when it has.
      */
-    async admit (args: { uid: string, sid: string, credentialEpoch: number, sessionEnd: number, now: number, indexTtlMs: number }): Promise<boolean> {
+    async admit (args: { uid: UserId, sid: string, credentialEpoch: number, sessionEnd: number, now: number, indexTtlMs: number }): Promise<boolean> {
       const { uid } = args
       return await redis.admitSession(redisKeys.userSessions(uid), redisKeys.credentialEpoch(uid),
         args.credentialEpoch, args.sid, args.sessionEnd, args.now, args.indexTtlMs) === 1
     },
 
     /** Raises the user's credential epoch, so no login that read an older one is admitted. */
-    async raiseCredentialEpoch (args: { uid: string, credentialEpoch: number, ttlMs: number }): Promise<void> {
+    async raiseCredentialEpoch (args: { uid: UserId, credentialEpoch: number, ttlMs: number }): Promise<void> {
       await redis.raiseCredentialEpoch(redisKeys.credentialEpoch(args.uid), args.credentialEpoch, args.ttlMs)
     },
 
     /** Consumes `presentedJti` of session `sid` and moves the session to `next` (rotate-session.lua). */
     async rotate (args: {
       sid: string
-      uid: string
+      uid: UserId
       presentedJti: string
       next: NextPair
       hashTtlMs: number
@@ -115,7 +115,7 @@ export function sessionStore (redis: SessionRedis) {
     },
 
     /** Moves session `sid` of user `uid` to `next` with no token presented (reissue-session.lua). */
-    async reissue (args: { sid: string, uid: string, next: NextPair, hashTtlMs: number, now: number }): Promise<Reissue> {
+    async reissue (args: { sid: string, uid: UserId, next: NextPair, hashTtlMs: number, now: number }): Promise<Reissue> {
       const { sid } = args
       const { claims, buckets } = args.next
       const reply = await redis.reissueSession(redisKeys.session(sid), redisKeys.successor(sid),
@@ -144,7 +144,7 @@ export function sessionStore (redis: SessionRedis) {
      * Whether `jti` is the live token of its kind in session `sid` of user `uid`: one HMGET, read
      * with the session's user, so a token whose `sub` is not the session's user never passes.
      */
-    holds (token: { sid: string, uid: string, kind: TokenKind, jti: string }): Promise<boolean> {
+    holds (token: { sid: string, uid: UserId, kind: TokenKind, jti: string }): Promise<boolean> {
       return redis.hmget(redisKeys.session(token.sid), 'uid', token.kind === 'access' ? 'at' : 'rt')
         .then(([uid, jti]) => uid === token.uid && jti === token.jti)
     },
@@ -165,12 +165,12 @@ export function sessionStore (redis: SessionRedis) {
     },
 
     /** The user's session ids that have not reached their absolute end at `now`. */
-    sessionsOf (uid: string, now: number): Promise<string[]> {
+    sessionsOf (uid: UserId, now: number): Promise<string[]> {
       return redis.zrangebyscore(redisKeys.userSessions(uid), now, '+inf')
     },
 
     /** Takes sessions off their user's list. */
-    async untrack (uid: string, sids: string[]): Promise<void> {
+    async untrack (uid: UserId, sids: string[]): Promise<void> {
       if (sids.length > 0) await redis.zrem(redisKeys.userSessions(uid), ...sids)
     }
   }

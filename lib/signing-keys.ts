@@ -1,9 +1,10 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Config } from './config.js'
-import type { JwkType } from '../schemas/keys.js'
+import type { JwkType } from '../schemas/jwks.js'
 
-export type Algorithm = 'HS256' | 'EdDSA' | 'ES256' | 'RS256'
+/** The signing algorithm, as JWT_ALGORITHM names it. */
+export type Algorithm = Config['JWT_ALGORITHM']
 
 /** A public key that verifies tokens, with the one algorithm it may verify. */
 export interface PublicKey { kid: string, alg: Exclude<Algorithm, 'HS256'>, pem: string, jwk: JwkType }

@@ -56,4 +56,4 @@ export default fp(async function errors (app) {
   app.setNotFoundHandler(function (_request, reply) {
     return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such route', code: 'NOT_FOUND' })
   })
-}, { name: 'errors', dependencies: ['metrics'] })
+}, { name: 'error-handler', dependencies: ['metrics'] })
