@@ -14,11 +14,17 @@ declare module 'fastify' {
 // The worker runs as TypeScript under the test loader and as JavaScript from dist/.
 const workerFile = new URL(`../lib/password-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
 
+// One bcrypt thread per core, at a lower CPU priority than the event loop (nice +10 on Linux):
+// a login storm then slows other logins, not the token checks served meanwhile. One pool per
+// process, however many app instances it builds (the tests build one per test): a thread costs
+// a second or two of CPU to start, and idle threads are unref'd, so the pool never holds the
+// process open and needs no closing.
+let sharedPool: Piscina<PasswordTask, string | boolean> | undefined
+const passwordPool = () => (sharedPool ??= new Piscina({ filename: workerFile.href, maxThreads: availableParallelism(), niceIncrement: 10 }))
+
 /** bcrypt at cost `rounds` in worker threads: never on the event loop. */
 function createPasswords (rounds: number) {
-  // One bcrypt thread per core, at a lower CPU priority than the event loop (nice +10 on Linux):
-  // a login storm then slows other logins, not the token checks served meanwhile.
-  const pool = new Piscina<PasswordTask, string | boolean>({ filename: workerFile.href, maxThreads: availableParallelism(), niceIncrement: 10 })
+  const pool = passwordPool()
 
   const hash = async (plain: string) => String(await pool.run({ op: 'hash', plain, rounds }))
   let comparisons = 0
@@ -45,14 +51,10 @@ function createPasswords (rounds: number) {
       return !hash.startsWith(`$2b$${String(rounds).padStart(2, '0')}$`)
     },
     /** Comparisons completed since start, real or against the dummy hash (for tests and metrics). */
-    get comparisons () { return comparisons },
-    /** Ends the worker threads. */
-    close: () => pool.destroy()
+    get comparisons () { return comparisons }
   }
 }
 
 export default fp(async function passwords (app) {
-  const passwords = createPasswords(app.config.BCRYPT_ROUNDS)
-  app.decorate('passwords', passwords)
-  app.addHook('onClose', () => passwords.close())
+  app.decorate('passwords', createPasswords(app.config.BCRYPT_ROUNDS))
 }, { name: 'passwords', dependencies: ['config'] })

@@ -5,7 +5,7 @@ import { build, newUser, register } from '../support/helper.js'
 import { pollUntil } from '../support/completes.js'
 
 test('stored hashes are plain bcrypt at BCRYPT_ROUNDS, never the password', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { BCRYPT_ROUNDS: 10 })
   const user = await register(app)
   const [rows] = await app.mysql.query<RowDataPacket[]>('SELECT password_hash FROM users WHERE id = ?', [user.id])
   const hash = String(rows[0].password_hash)
@@ -33,7 +33,7 @@ test('passwords are compared after Unicode normalisation', async (t) => {
 })
 
 test('a hash of a lower cost is upgraded to BCRYPT_ROUNDS at the next successful login', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { BCRYPT_ROUNDS: 10 })
   const user = newUser('cheap')
   const storedHash = async () => {
     const [rows] = await app.mysql.query<RowDataPacket[]>('SELECT password_hash FROM users WHERE username = ?', [user.username])

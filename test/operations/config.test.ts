@@ -26,7 +26,10 @@ test('a missing, short or development secret is refused with a clear message', a
 
 test('malformed values are refused', async (t) => {
   t.throws(() => loadConfig({ JWT_SECRET_KEY: secret, PORT: 'five' }), /PORT/)
-  t.throws(() => loadConfig({ JWT_SECRET_KEY: secret, BCRYPT_ROUNDS: 8 }), /BCRYPT_ROUNDS/)
+  t.throws(() => loadConfig({ JWT_SECRET_KEY: secret, BCRYPT_ROUNDS: 8 }), /BCRYPT_ROUNDS must be at least 10/)
+  t.throws(() => loadConfig({ JWT_SECRET_KEY: secret, BCRYPT_ROUNDS: 8, NODE_ENV: 'development' }), /BCRYPT_ROUNDS must be at least 10/)
+  t.equal(loadConfig({ JWT_SECRET_KEY: secret, BCRYPT_ROUNDS: 4, NODE_ENV: 'test' }).BCRYPT_ROUNDS, 4, 'the test suite alone may hash at the cheapest cost')
+  t.throws(() => loadConfig({ JWT_SECRET_KEY: secret, BCRYPT_ROUNDS: 3, NODE_ENV: 'test' }), /BCRYPT_ROUNDS/)
   t.throws(() => loadConfig({ JWT_SECRET_KEY: secret, LOG_LEVEL: 'loud' }), /LOG_LEVEL/)
   t.throws(() => loadConfig({ JWT_SECRET_KEY: secret, DB_NAME: 'x; DROP TABLE users' }), /DB_NAME/)
 })

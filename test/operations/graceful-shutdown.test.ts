@@ -12,7 +12,7 @@ type Outcome =
   | { kind: 'dropped', error: string }
 
 /** One request over the given (keep-alive) agent; never rejects, says what became of it. */
-function send (agent: Agent, url: string, path: string, init: { method?: string, token?: string, body?: object } = {}): Promise<Outcome> {
+function send (agent: Agent, url: string, path: string, init: { method?: string, token?: string, body?: object } = {}, retried = false): Promise<Outcome> {
   const payload = init.body === undefined ? undefined : JSON.stringify(init.body)
   const headers: Record<string, string> = {}
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`
@@ -32,8 +32,13 @@ function send (agent: Agent, url: string, path: string, init: { method?: string,
         }
       })
     })
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      resolve(err.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'dropped', error: `${err.code ?? ''} ${err.message}` }))
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // An idle keep-alive connection that the server closes as the client reuses it: HTTP/1.1
+      // has no way to announce that close, so a client retries once (RFC 9112
+      // 9.3.1; Node's docs show this check). A reset of a fresh connection stays a drop.
+      if (err.code === 'ECONNRESET' && req.reusedSocket && !retried) return resolve(send(agent, url, path, init, true))
+      resolve(err.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'dropped', error: `${err.code ?? ''} ${err.message}` })
+    })
     req.end(payload)
   })
 }

@@ -27,7 +27,9 @@ export function testConfig (overrides: Record<string, unknown> = {}): Config {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     JWT_SECRET_KEY: randomBytes(32).toString('hex'),
-    BCRYPT_ROUNDS: 10,
+    // bcrypt's cheapest cost (NODE_ENV=test only): a hash takes milliseconds, not a fifth of a
+    // second, and the suite hashes thousands of times; a test of the cost itself sets its own
+    BCRYPT_ROUNDS: (overrides.NODE_ENV ?? 'test') === 'test' ? 4 : 10,
     DB_NAME: `jwt_test_${run}`,
     REDIS_KEY_PREFIX: `jwt-test:${run}:`,
     // Off unless a test turns it on: the other tests send many requests from one address
