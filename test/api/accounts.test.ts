@@ -3,6 +3,8 @@ import { Redis } from 'ioredis'
 import { readFile } from 'node:fs/promises'
 import { createConnection } from 'mysql2/promise'
 import bcrypt from 'bcryptjs'
+import type { RowDataPacket } from 'mysql2'
+import { pollUntil } from '../support/completes.js'
 import type { FastifyInstance } from 'fastify'
 import { build, cleanUp, getProtected, testConfig, localServices, login, newUser, refresh, register, type Tokens } from '../support/helper.js'
 import { startMailCatcher, tokenIn } from '../support/mail-catcher.js'
@@ -230,4 +232,20 @@ test('an account from before the migrations (Compose\'s sql/init.sql) can reset 
   const tokens = await login(app, { username: 'antigua', password: 'contraseña-de-después' })
   t.match((await app.inject({ method: 'GET', url: '/me', headers: bearer(tokens.access_token) })).json(), { email_verified: true },
     'a followed reset link proves the address')
+})
+
+test('with SMTP down a reset request still succeeds; its mail goes out when SMTP is back', async (t) => {
+  const smtp = await startMailCatcher(t)
+  const app = await build(t, smtp.settings)
+  const user = await register(app)
+  await smtp.waitFor(user.email)
+  await smtp.stop()
+  t.equal((await post(app, '/password/forgot', { email: user.email })).statusCode, 202, 'the request does not wait for SMTP')
+  t.ok(await pollUntil(async () => {
+    const [rows] = await app.mysql.query<RowDataPacket[]>("SELECT last_error FROM mail_outbox WHERE template = 'password_reset'")
+    return rows.length === 1 && rows[0].last_error !== null
+  }, 600, 100), 'a send failed: SMTP is down')
+  await smtp.start()
+  const mail = await smtp.waitFor(user.email, m => m.subject === 'Restablece tu contraseña')
+  t.equal((await post(app, '/password/reset', { token: tokenIn(mail), new_password: 'contraseña-tras-la-caída' })).statusCode, 200)
 })
