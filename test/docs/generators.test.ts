@@ -1,0 +1,43 @@
+import { test } from 'tap'
+import ts from 'typescript'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { createClient } from '@hey-api/openapi-ts'
+
+const document = fileURLToPath(new URL('../../openapi.json', import.meta.url))
+
+/** The recipe of docs/clients.md: a program that logs in and reads the error code of a refusal. */
+const program = `import { createClient } from './sdk/client/index.js'
+import { login, logout } from './sdk/sdk.gen.js'
+import type { ErrorReply } from './sdk/types.gen.js'
+
+const client = createClient({ baseUrl: 'http://127.0.0.1:5000' })
+export async function tryLogin (username: string, password: string): Promise<string | ErrorReply['code']> {
+  const { data, error } = await login({ client, body: { username, password } })
+  if (error !== undefined) return error.code
+  await logout({ client, headers: { authorization: \`Bearer \${data.access_token}\` } })
+  return data.access_token
+}
+`
+
+test('@hey-api/openapi-ts generates an SDK from openapi.json that type-checks with --strict under NodeNext', async (t) => {
+  const dir = fileURLToPath(new URL(`client/.generated/hey-api-${randomBytes(4).toString('hex')}/`, import.meta.url))
+  await mkdir(dir, { recursive: true })
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+
+  // NodeNext resolution needs the .js extension on every relative import of the output
+  await createClient({ input: document, output: { path: `${dir}sdk`, importFileExtension: '.js' }, logs: { level: 'silent' } })
+  await writeFile(`${dir}use.ts`, program)
+  const checked = ts.createProgram([`${dir}use.ts`], {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2023,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: ['node'],
+    skipLibCheck: true
+  })
+  const errors = ts.getPreEmitDiagnostics(checked).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  t.same(errors, [], 'tsc --strict accepts the generated SDK and its use')
+})
