@@ -207,7 +207,9 @@ async function main () {
     // one access token serves the whole run
     ACCESS_TOKEN_EXPIRES_MINUTES: '120',
     RATE_LIMIT_ENABLED: 'false',
-    METRICS_ENABLED: 'false'
+    METRICS_ENABLED: 'false',
+    // Production refuses public metrics: the instances that turn them on need a token
+    METRICS_TOKEN: randomBytes(16).toString('hex')
   }
   // The service that registers and logs in the benchmark's users and serves scenarios 2 to 4
   const service = await launch(serviceArgs, env, '/health')
