@@ -11,8 +11,6 @@ export interface RouteTraits {
   hasBody: boolean
   /** It checks credentials (bearer token or introspection client). */
   authenticates: boolean
-  /** It reads or writes Redis or MariaDB. */
-  usesStores: boolean
   /** A rate limit applies to it. */
   rateLimited: boolean
 }
@@ -78,7 +76,6 @@ export function errorStatuses (traits: RouteTraits): number[] {
   if (traits.authenticates) statuses.add(401)
   if (traits.hasBody) [413, 415].forEach(status => statuses.add(status))
   if (traits.rateLimited) statuses.add(429)
-  if (traits.usesStores) statuses.add(503)
   return [...statuses].sort((a, b) => a - b)
 }
 

@@ -127,24 +127,20 @@ export default fp(async function swagger (app) {
   app.addHook('onRoute', function (route: RouteOptions) {
     const schema: FastifySchema | undefined = route.schema
     if (schema === undefined || schema.hide === true) return
-    const bearer = asList(route.onRequest).includes(app.authenticate)
-    const security = schema.security ?? (bearer ? [{ bearerAuth: [] }] : undefined)
+    const security = schema.security ?? []
     const limitOff = route.config !== undefined && 'rateLimit' in route.config && route.config.rateLimit === false
     const rateLimited = rateLimitEnabled && this.hasDecorator('rateLimit') && !limitOff
     const statuses = errorStatuses({
       validates: [schema.body, schema.params, schema.querystring, schema.headers].some(part => part !== undefined),
       // Fastify parses the body of these methods on every route: it may be too large or of another type
       hasBody: asList(route.method).some(method => BODY_METHODS.has(method)),
-      authenticates: bearer || (security ?? []).length > 0,
-      // The bearer check reads the token's state in Redis; other routes say 503 themselves.
-      usesStores: bearer,
+      authenticates: security.length > 0,
       rateLimited
     })
-    const headers = (security ?? []).flatMap(requirement => Object.keys(requirement)).map(name => SCHEME_HEADERS[name])
+    const headers = security.flatMap(requirement => Object.keys(requirement)).map(name => SCHEME_HEADERS[name])
     const response = typeof schema.response === 'object' && schema.response !== null ? { ...schema.response } : undefined
     route.schema = {
       ...schema,
-      ...(security === undefined ? {} : { security }),
       ...(schema.description === undefined && headers.length > 0 ? { description: headers.join(' ') } : {}),
       response: withErrorResponses(rateLimited ? withRateLimitHeaders(response) : response, statuses)
     }
@@ -161,4 +157,4 @@ export default fp(async function swagger (app) {
       transformStaticCSP: (header) => `${header.replace(/ ?upgrade-insecure-requests;?/, '')} connect-src 'self';`
     })
   }
-}, { name: 'swagger', dependencies: ['config', 'schemas', 'authenticate'] })
+}, { name: 'swagger', dependencies: ['config', 'schemas'] })

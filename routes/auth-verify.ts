@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { bearerRoute } from '../schemas/bearer-route.js'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { accessOf, loadForwardAuthRules } from '../lib/forward-auth-rules.js'
 import { errors } from '../lib/errors.js'
@@ -50,9 +51,8 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   app.addContentTypeParser('*', function (_request, _payload, done) { done(null) })
 
   app.get('/auth/verify', {
-    onRequest: check,
     config: { rateLimit: false },
-    schema: {
+    ...bearerRoute(check, {
       tags: ['gateways'],
       summary: 'Forward auth: 200 and identity headers for a live access token, 401 otherwise',
       description: 'For gateways in front of other services. Any method is answered the same way; the request ' +
@@ -60,10 +60,8 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
         'the path after `/auth/verify/`. Rules from `FORWARD_AUTH_RULES_FILE` may make a path public or deny it (403). ' +
         'Send `Authorization: Bearer <access_token>` (the client\'s own header, passed on by the gateway).',
       operationId: 'verifyForGateway',
-      headers: ForwardAuthHeaders,
-      security: [{ bearerAuth: [] }],
-      response: { 200: ForwardAuthAllowed, 401: ErrorRef, 403: ErrorRef, 503: ErrorRef }
-    }
+      response: { 200: ForwardAuthAllowed, 403: ErrorRef }
+    }, ForwardAuthHeaders)
   }, allow)
 
   app.route({

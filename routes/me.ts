@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { bearerRoute } from '../schemas/bearer-route.js'
 import { Profile } from '../schemas/users.js'
 import { DeleteAccountBody } from '../schemas/accounts.js'
-import { BearerHeaders } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
 import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
@@ -9,15 +9,12 @@ import { Type } from '@sinclair/typebox'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/me', {
-    onRequest: app.authenticate,
-    schema: {
+    ...bearerRoute(app.authenticate, {
       tags: ['users'],
       summary: 'The caller\'s profile',
       operationId: 'getMe',
-      headers: BearerHeaders,
-      security: [{ bearerAuth: [] }],
-      response: { 200: Profile, 401: ErrorRef, 503: ErrorRef }
-    }
+      response: { 200: Profile }
+    })
   }, async (request) => {
     const user = await app.users.findById(Number(request.user.sub))
     if (user === undefined) throw new errors.UserNotFound()
@@ -33,18 +30,15 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/me', {
     bodyLimit: bodyLimits.credentials,
-    onRequest: app.authenticate,
     // A stolen access token must not become a way to guess the account's password at full speed
     preHandler: app.strictRateLimit('password-user', app.config.LOGIN_RATE_LIMIT_USERNAME_MAX, request => request.user.sub),
-    schema: {
+    ...bearerRoute(app.authenticate, {
       tags: ['users'],
       summary: 'Delete the caller\'s account: every session ends, the username and email are free again',
       operationId: 'deleteMe',
-      headers: BearerHeaders,
       body: DeleteAccountBody,
-      security: [{ bearerAuth: [] }],
-      response: { 204: Type.Null({ description: 'The account is deleted' }), 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 503: ErrorRef }
-    }
+      response: { 204: Type.Null({ description: 'The account is deleted' }), 400: ErrorRef, 403: ErrorRef }
+    })
   }, async (request, reply) => {
     app.countEvent('revoked_by_account_delete', await app.accounts.deleteAccount(Number(request.user.sub), request.body.password))
     return reply.code(204).send(null)

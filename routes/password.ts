@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { bearerRoute } from '../schemas/bearer-route.js'
 import { ChangePasswordBody } from '../schemas/users.js'
 import { PasswordChangedReply } from '../schemas/sessions.js'
-import { BearerHeaders } from '../schemas/tokens.js'
 import { ErrorRef } from '../schemas/errors.js'
 import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
@@ -10,18 +10,15 @@ import { assertAcceptablePassword } from '../lib/password-policy.js'
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/password', {
     bodyLimit: bodyLimits.credentials,
-    onRequest: app.authenticate,
     // A stolen access token must not become a way to guess the account's password at full speed
     preHandler: app.strictRateLimit('password-user', app.config.LOGIN_RATE_LIMIT_USERNAME_MAX, request => request.user.sub),
-    schema: {
+    ...bearerRoute(app.authenticate, {
       tags: ['users'],
       summary: 'Change the password: every other session of the user is revoked, this one gets a new pair',
       operationId: 'changePassword',
-      headers: BearerHeaders,
       body: ChangePasswordBody,
-      security: [{ bearerAuth: [] }],
-      response: { 200: PasswordChangedReply, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 503: ErrorRef }
-    }
+      response: { 200: PasswordChangedReply, 400: ErrorRef, 403: ErrorRef }
+    })
   }, async (request) => {
     const userId = Number(request.user.sub)
     const newPassword = request.body.new_password.normalize('NFC')

@@ -1,19 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { bearerRoute } from '../schemas/bearer-route.js'
 import { ProtectedReply } from '../schemas/users.js'
-import { BearerHeaders } from '../schemas/tokens.js'
-import { ErrorRef } from '../schemas/errors.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/protected', {
-    onRequest: app.authenticate,
-    schema: {
+    ...bearerRoute(app.authenticate, {
       tags: ['protected'],
       summary: 'An endpoint that needs a live access token',
       operationId: 'getProtected',
-      headers: BearerHeaders,
-      security: [{ bearerAuth: [] }],
-      response: { 200: ProtectedReply, 401: ErrorRef, 503: ErrorRef }
-    }
+      response: { 200: ProtectedReply }
+    })
   }, async (request) => ({
     message: 'This is a protected endpoint' as const,
     user_id: Number(request.user.sub),
