@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { LogLevel } from 'fastify'
 import { ipAllowlist } from './ip-allowlist.js'
 import { parseReceivers } from './backchannel-logout.js'
+import { parseKey } from './mfa/secret-box.js'
 
 /** Fastify's (pino's) levels, spelled out once for the schema. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[]
@@ -98,6 +99,10 @@ export const ConfigSchema = Type.Object({
   METRICS_ENABLED: Type.Optional(Type.Boolean()),
   METRICS_TOKEN: Type.String({ default: '' }),
 
+  MFA_ENCRYPTION_KEY: Type.String({ default: '' }),
+  MFA_PREVIOUS_ENCRYPTION_KEYS: Type.String({ default: '' }),
+  MFA_ISSUER: Type.String({ minLength: 1, maxLength: 64, default: 'jwt-microservice' }),
+
   FORWARD_AUTH_RULES_FILE: Type.String({ default: '' }),
   BACKCHANNEL_LOGOUT_RECEIVERS: Type.String({ default: '' })
 })
@@ -189,7 +194,29 @@ export function loadConfig (overrides: Record<string, unknown> = {}): Config {
   if (receivers > 0 && config.JWT_ALGORITHM === 'HS256') {
     throw new Error('Invalid configuration: BACKCHANNEL_LOGOUT_RECEIVERS needs JWT_ALGORITHM EdDSA, ES256 or RS256: receivers verify logout tokens with the JWKS, and an HS256 secret must not be shared')
   }
+  checkMfaKeys(config)
   return { ...config, ...productionSwitches(config) }
+}
+
+/** MFA secrets are sealed under MFA_ENCRYPTION_KEY; a weak or malformed key never starts. */
+function checkMfaKeys (settings: Settings) {
+  const previous = mfaPreviousKeys(settings)
+  if (settings.MFA_ENCRYPTION_KEY === '' && previous.length > 0) {
+    throw new Error('Invalid configuration: MFA_PREVIOUS_ENCRYPTION_KEYS needs MFA_ENCRYPTION_KEY (the key that seals new secrets)')
+  }
+  for (const [variable, key] of [['MFA_ENCRYPTION_KEY', settings.MFA_ENCRYPTION_KEY], ...previous.map(key => ['MFA_PREVIOUS_ENCRYPTION_KEYS entry', key])]) {
+    if (key === '') continue
+    try {
+      parseKey(key)
+    } catch (err) {
+      throw new Error(`Invalid configuration: ${variable} ${(err as Error).message}`)
+    }
+  }
+}
+
+/** The keys that only open MFA secrets sealed before a rotation (comma-separated). */
+export function mfaPreviousKeys (config: Pick<Config, 'MFA_PREVIOUS_ENCRYPTION_KEYS'>): string[] {
+  return config.MFA_PREVIOUS_ENCRYPTION_KEYS.split(',').map(key => key.trim()).filter(key => key !== '')
 }
 
 /**

@@ -7,7 +7,7 @@ declare module 'ioredis' {
 }
 
 /** Why a session ended, as the feed says it. */
-export const END_REASONS = ['logout', 'logout_all', 'session_deleted', 'password_change', 'refresh_reused', 'password_reset', 'account_deleted'] as const
+export const END_REASONS = ['logout', 'logout_all', 'session_deleted', 'password_change', 'refresh_reused', 'password_reset', 'account_deleted', 'mfa_disabled'] as const
 export type EndReason = typeof END_REASONS[number]
 
 /** One end of a session on the feed: `exp` (seconds) is when its last access token expires at the latest. */

@@ -9,13 +9,16 @@ const STORE_OUTAGES = new Map<string, ServiceEvent>([
   ['DATABASE_UNAVAILABLE', 'mariadb_unavailable']
 ])
 
+/** Server errors that are the service's setup, not a bug: answered with their message and code. */
+const SETUP_ERRORS = new Set(['MFA_NOT_CONFIGURED', 'MFA_KEY_UNAVAILABLE'])
+
 /** Fastify errors whose message quotes the request (its content type): a fixed message instead. */
 const FIXED_MESSAGES = new Map([
   ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 'The content type of the body is not accepted']
 ])
 
 /** 401s that carry no token error: the challenge names only the realm (RFC 6750 section 3). */
-const PLAIN_CHALLENGES = new Set(['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'METRICS_TOKEN_INVALID'])
+const PLAIN_CHALLENGES = new Set(['TOKEN_MISSING', 'INVALID_CREDENTIALS', 'METRICS_TOKEN_INVALID', 'MFA_TOKEN_INVALID', 'MFA_CODE_INVALID'])
 
 /**
  * Shapes every error as `{ statusCode, error, message, code }`. Client errors say what was
@@ -31,7 +34,7 @@ export default fp(async function errors (app) {
 
   app.setErrorHandler(function (err: FastifyError, request, reply) {
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
-    if (statusCode >= 500) {
+    if (statusCode >= 500 && err.code !== 'MFA_NOT_CONFIGURED') {
       request.log.error({ err }, 'request failed')
     }
     const outage = STORE_OUTAGES.get(err.code)
@@ -44,7 +47,7 @@ export default fp(async function errors (app) {
           : `Bearer realm="jwt-microservice", error="invalid_token", error_description="${err.message}"`
       reply.header('www-authenticate', challenge)
     }
-    const expose = statusCode < 500 || outage !== undefined
+    const expose = statusCode < 500 || outage !== undefined || SETUP_ERRORS.has(err.code)
     return reply.code(statusCode).send({
       statusCode,
       error: STATUS_CODES[statusCode] ?? 'Error',

@@ -12,6 +12,15 @@ import { USER_AGENT_MAX_BYTES, type SessionType } from '../schemas/sessions.js'
 
 export interface ClientInfo { userAgent: string, ip: string }
 
+/** How the session's user proved who they are (RFC 8176 `amr` values). */
+export type Amr = string[]
+const PASSWORD_ONLY: Amr = ['pwd']
+/** NIST SP 800-63B: a password alone is AAL1, with a second factor AAL2. */
+const aalOf = (amr: Amr) => amr.includes('otp') ? 'aal2' as const : 'aal1' as const
+
+/** What the refresh token carries on to each next pair (signed, so a client cannot change it). */
+interface Carried { emailVerified: boolean, amr: Amr }
+
 declare module 'fastify' {
   interface FastifyInstance {
     sessions: ReturnType<typeof createSessions>
@@ -63,13 +72,15 @@ function createSessions (app: FastifyInstance) {
 
   /**
    * Signs a pair from its claims: the same claims give the same pair again (see PairClaims).
-   * `email_verified` is as of the login; the refresh token carries it on to the next pairs.
+   * `email_verified` is as of the login, `amr` and `aal` as of the login or the last step-up; the
+   * refresh token carries them on to the next pairs.
    */
-  function sign (uid: UserId, sid: string, sessionEnd: number, claims: PairClaims, now: number, emailVerified: boolean): TokenPairType {
+  function sign (uid: UserId, sid: string, sessionEnd: number, claims: PairClaims, now: number, carried: Carried): TokenPairType {
     const { iat } = claims
+    const shared = { email_verified: carried.emailVerified, amr: carried.amr, aal: aalOf(carried.amr) }
     return {
-      access_token: jwt.sign({ sub: uid, sid, jti: claims.accessJti, type: 'access', email_verified: emailVerified, iat, exp: claims.accessExp }),
-      refresh_token: jwt.sign({ sub: uid, sid, jti: claims.refreshJti, type: 'refresh', sxp: seconds(sessionEnd), email_verified: emailVerified, iat, exp: claims.refreshExp }),
+      access_token: jwt.sign({ sub: uid, sid, jti: claims.accessJti, type: 'access', ...shared, iat, exp: claims.accessExp }),
+      refresh_token: jwt.sign({ sub: uid, sid, jti: claims.refreshJti, type: 'refresh', sxp: seconds(sessionEnd), ...shared, iat, exp: claims.refreshExp }),
       token_type: 'Bearer',
       expires_in: Math.max(0, claims.accessExp - seconds(now))
     }
@@ -122,6 +133,18 @@ function createSessions (app: FastifyInstance) {
     return claims
   }
 
+  /** A new pair for a live session of `uid`, its previous tokens forgotten (reissue-session.lua). */
+  async function reissue (uid: UserId, sid: string, carried: Carried): Promise<TokenPairType> {
+    const sessionEnd = await store(state.endOf(sid))
+    if (sessionEnd === undefined) throw new errors.RevokedToken()
+    const now = Date.now()
+    const next = nextPair(now, sessionEnd)
+    const reissued = await store(state.reissue({ sid, uid, next, hashTtlMs: sessionTtlMs, now }))
+    if (reissued.outcome === 'missing') throw new errors.RevokedToken()
+    await store(Promise.all([count(reissued.previousBuckets, -1), count(next.buckets, 1)]))
+    return sign(uid, sid, sessionEnd, next.claims, now, carried)
+  }
+
   return {
     verify,
 
@@ -129,7 +152,7 @@ function createSessions (app: FastifyInstance) {
      * Starts a session for a user who just proved their password, as read with its credential
      * epoch; a 401 when a password change has raised the epoch since (no session is left).
      */
-    async create (user: { userId: UserId, credentialEpoch: number, emailVerified: boolean }, client: ClientInfo): Promise<TokenPairType> {
+    async create (user: { userId: UserId, credentialEpoch: number, emailVerified: boolean }, client: ClientInfo, amr: Amr = PASSWORD_ONLY): Promise<TokenPairType> {
       const uid = user.userId
       const sid = newId()
       const now = Date.now()
@@ -148,28 +171,29 @@ function createSessions (app: FastifyInstance) {
         await store(forget(uid, [sid], 'password_change'))
         throw new errors.InvalidCredentials()
       }
-      return sign(uid, sid, sessionEnd, next.claims, now, user.emailVerified)
+      return sign(uid, sid, sessionEnd, next.claims, now, { emailVerified: user.emailVerified, amr })
     },
 
     /**
      * After a password change: no login that read an older epoch gets a session, every other
      * session of the user ends, and the current one gets a new pair (its old tokens die).
      */
-    async passwordChanged ({ userId: uid, credentialEpoch, currentSid, emailVerified }: { userId: UserId, credentialEpoch: number, currentSid: string, emailVerified: boolean }) {
+    async passwordChanged ({ userId: uid, credentialEpoch, currentSid, emailVerified, amr }: { userId: UserId, credentialEpoch: number, currentSid: string, emailVerified: boolean, amr: Amr | undefined }) {
       // First the epoch, then the list: a racing login is either refused or listed (see create)
       await store(state.raiseCredentialEpoch({ uid, credentialEpoch, ttlMs: CREDENTIAL_EPOCH_TTL_MS }))
       const others = (await store(state.sessionsOf(uid, Date.now()))).filter(sid => sid !== currentSid)
       await store(forget(uid, others, 'password_change'))
 
       // The current session (ended meanwhile: a 401, the password is changed all the same)
-      const sessionEnd = await store(state.endOf(currentSid))
-      if (sessionEnd === undefined) throw new errors.RevokedToken()
-      const now = Date.now()
-      const next = nextPair(now, sessionEnd)
-      const reissue = await store(state.reissue({ sid: currentSid, uid, next, hashTtlMs: sessionTtlMs, now }))
-      if (reissue.outcome === 'missing') throw new errors.RevokedToken()
-      await store(Promise.all([count(reissue.previousBuckets, -1), count(next.buckets, 1)]))
-      return { pair: sign(uid, currentSid, sessionEnd, next.claims, now, emailVerified), revoked: others.length }
+      return { pair: await reissue(uid, currentSid, { emailVerified, amr: amr ?? PASSWORD_ONLY }), revoked: others.length }
+    },
+
+    /**
+     * The session proved a second factor: it gets a new pair with `amr` ["pwd","otp"] and `aal2`
+     * (its previous tokens die), which every later rotation keeps.
+     */
+    stepUp ({ sid, userId, emailVerified }: { sid: string, userId: UserId, emailVerified: boolean }): Promise<TokenPairType> {
+      return reissue(userId, sid, { emailVerified, amr: ['pwd', 'otp'] })
     },
 
     /**
@@ -189,7 +213,8 @@ function createSessions (app: FastifyInstance) {
      * session, and so does a replay within the reuse interval from another client than `client`.
      */
     async rotate (refreshToken: string, client: ClientInfo): Promise<TokenPairType> {
-      const { sid, sub: uid, jti, sxp, email_verified: emailVerified = false } = verify(refreshToken, 'refresh')
+      const { sid, sub: uid, jti, sxp, email_verified: emailVerified = false, amr = PASSWORD_ONLY } = verify(refreshToken, 'refresh')
+      const carried = { emailVerified, amr }
       if (sxp === undefined) throw new errors.InvalidToken()
       const now = Date.now()
       const sessionEnd = sxp * 1000
@@ -202,9 +227,9 @@ function createSessions (app: FastifyInstance) {
         case 'rotated':
           await store(Promise.all([count(rotation.previousBuckets, -1), count(next.buckets, 1)]))
           app.countEvent('refreshed')
-          return sign(uid, sid, sessionEnd, next.claims, now, emailVerified)
+          return sign(uid, sid, sessionEnd, next.claims, now, carried)
         case 'replayed':
-          return sign(uid, sid, sessionEnd, rotation.successor, now, emailVerified)
+          return sign(uid, sid, sessionEnd, rotation.successor, now, carried)
         case 'reused':
           log.warn({ userId: uid, sessionId: sid }, 'refresh token reused: session revoked')
           app.countEvent('refresh_reused')

@@ -22,7 +22,8 @@ const acceptsNull = (schema: unknown) =>
 /**
  * Fastify validates a missing body as null, so a body schema that accepts null (schemas/no-body.ts)
  * makes the body optional: the document says so, or generated clients would demand one. Its
- * example is `{}` (an example on a reference does not reach the document).
+ * example is `{}` (an example on a reference does not reach the document). Other referenced
+ * bodies and answers show their component's first example.
  */
 function withOptionalBodies<D extends { paths?: unknown, components?: unknown }> (document: D): D {
   const components = isObject(document.components) && isObject(document.components.schemas) ? document.components.schemas : {}
@@ -35,6 +36,13 @@ function withOptionalBodies<D extends { paths?: unknown, components?: unknown }>
       if (isObject(body) && isObject(json) && acceptsNull(resolve(json.schema))) {
         body.required = false
         json.example = {}
+      }
+      // A shared body or answer (a $ref) shows its component's first example, which the
+      // reference itself cannot carry
+      const responses = isObject(operation) && isObject(operation.responses) ? Object.values(operation.responses) : []
+      for (const media of [body, ...responses].map(part => isObject(part) && isObject(part.content) ? part.content['application/json'] : undefined)) {
+        const component = isObject(media) && isObject(media.schema) && typeof media.schema.$ref === 'string' ? resolve(media.schema) : undefined
+        if (isObject(media) && media.example === undefined && isObject(component) && Array.isArray(component.examples)) media.example = component.examples[0]
       }
     }
   }
@@ -92,6 +100,7 @@ export default fp(async function swagger (app) {
         { name: 'tokens', description: 'Log in, rotate the refresh token, log out' },
         { name: 'protected', description: 'Resources that need a live access token' },
         { name: 'sessions', description: 'The caller\'s sessions (one per login)' },
+        { name: 'mfa', description: 'Second factor: TOTP enrolment, recovery codes, step-up to aal2 (docs/mfa.md)' },
         { name: 'keys', description: 'Verifying tokens elsewhere: JWKS and introspection' },
         { name: 'gateways', description: 'Forward authentication for nginx, Traefik, Caddy and Envoy' },
         { name: 'health', description: 'Liveness of the service and its stores' }

@@ -8,6 +8,7 @@ import { canonicalFields } from '../lib/canonical.js'
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/email/change', {
     bodyLimit: bodyLimits.credentials,
+    config: { requireAal2: true },
     preValidation: canonicalFields('new_email'),
     // It checks the password and mails an address: limited per account like a password change
     preHandler: app.strictRateLimit('email-change', app.config.ACCOUNT_MAIL_RATE_LIMIT_MAX, request => request.user.sub),

@@ -54,8 +54,8 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('cache-control', 'no-store')
     const claims = await inspect(request.body.token)
     if (claims === undefined) return { active: false }
-    const { sub, sid, jti, type, exp, iat, iss, aud } = claims
-    return { active: true, sub, sid, jti, token_type: type, exp, iat, iss, aud }
+    const { sub, sid, jti, type, exp, iat, iss, aud, amr = ['pwd'] } = claims
+    return { active: true, sub, sid, jti, token_type: type, exp, iat, iss, aud, amr, aal: claims.aal ?? 'aal1' }
   })
 }
 

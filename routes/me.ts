@@ -18,18 +18,21 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const user = await app.users.findById(Number(request.user.sub))
     if (user === undefined) throw new errors.UserNotFound()
+    const { totp, recoveryCodesLeft } = await app.mfa.state(user.id)
     return {
       id: user.id,
       username: user.username,
       email: user.email,
       email_verified: user.email_verified_at !== null,
       pending_email: user.pending_email,
-      created_at: user.created_at.toISOString()
+      created_at: user.created_at.toISOString(),
+      mfa: { totp, recovery_codes_left: recoveryCodesLeft }
     }
   })
 
   app.delete('/me', {
     bodyLimit: bodyLimits.credentials,
+    config: { requireAal2: true },
     // A stolen access token must not become a way to guess the account's password at full speed
     preHandler: app.strictRateLimit('password-user', app.config.LOGIN_RATE_LIMIT_USERNAME_MAX, request => request.user.sub),
     ...bearerRoute(app.authenticate, {

@@ -10,6 +10,7 @@ import { assertAcceptablePassword } from '../lib/password-policy.js'
 const route: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/password', {
     bodyLimit: bodyLimits.credentials,
+    config: { requireAal2: true },
     // A stolen access token must not become a way to guess the account's password at full speed
     preHandler: app.strictRateLimit('password-user', app.config.LOGIN_RATE_LIMIT_USERNAME_MAX, request => request.user.sub),
     ...bearerRoute(app.authenticate, {
@@ -29,7 +30,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     }
     assertAcceptablePassword('new_password', newPassword, user)
     const credentialEpoch = await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
-    const { pair, revoked } = await app.sessions.passwordChanged({ userId: request.user.sub, credentialEpoch, currentSid: request.user.sid, emailVerified: user.email_verified_at !== null })
+    const { pair, revoked } = await app.sessions.passwordChanged({ userId: request.user.sub, credentialEpoch, currentSid: request.user.sid, emailVerified: user.email_verified_at !== null, amr: request.user.amr })
     app.countEvent('revoked_by_password_change', revoked)
     return { ...pair, message: 'Password changed; other sessions were logged out' as const }
   })

@@ -15,7 +15,9 @@ export const IntrospectReply = Type.Object({
   exp: Type.Optional(Type.Integer()),
   iat: Type.Optional(Type.Integer()),
   iss: Type.Optional(Type.String()),
-  aud: Type.Optional(Type.String())
+  aud: Type.Optional(Type.String()),
+  amr: Type.Optional(Type.Array(Type.String(), { description: 'How the session\'s user proved who they are: `["pwd"]` or `["pwd","otp"]`' })),
+  aal: Type.Optional(Type.Union([Type.Literal('aal1'), Type.Literal('aal2')], { description: '`aal2` once the session proved a second factor' }))
 }, {
   description: 'RFC 7662 answer: only `active` when the token is not live',
   examples: [{
@@ -27,7 +29,9 @@ export const IntrospectReply = Type.Object({
     exp: 1704111300,
     iat: 1704110400,
     iss: 'jwt-microservice',
-    aud: 'jwt-microservice'
+    aud: 'jwt-microservice',
+    amr: ['pwd', 'otp'],
+    aal: 'aal2'
   }, { active: false }]
 })
 

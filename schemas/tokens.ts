@@ -25,6 +25,8 @@ export const LoginReply = Type.Composite([TokenPair, Type.Object({
       'each login returns a new one'
   })
 })], {
+  $id: 'LoginReply',
+  title: 'LoginReply',
   description: 'A new session: its access and refresh token',
   examples: [{ access_token: jwt, refresh_token: jwt, token_type: 'Bearer', expires_in: 900, message: 'Login successful', device_token: deviceToken }]
 })
@@ -59,7 +61,11 @@ export const TokenClaims = Type.Object({
   iat: Type.Integer(),
   exp: Type.Integer(),
   iss: Type.String(),
-  aud: Type.String()
+  aud: Type.String(),
+  /** How the session's user proved who they are (RFC 8176): `["pwd"]`, or `["pwd","otp"]` after a second factor. */
+  amr: Type.Optional(Type.Array(Type.String())),
+  /** `aal2` once the session proved a second factor; tokens issued before MFA existed have neither claim (aal1). */
+  aal: Type.Optional(Type.Union([Type.Literal('aal1'), Type.Literal('aal2')]))
 })
 export type TokenClaimsType = Static<typeof TokenClaims>
 

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { DeviceToken } from './tokens.js'
+import { FactorState } from './mfa.js'
 
 export const Username = Type.String({
   minLength: 3,
@@ -68,10 +69,11 @@ export const Profile = Type.Object({
     description: 'An address asked for with `POST /email/change`, not yet confirmed',
     examples: [null]
   }),
-  created_at: Type.String({ format: 'date-time' })
+  created_at: Type.String({ format: 'date-time' }),
+  mfa: FactorState
 }, {
   description: 'The caller\'s account',
-  examples: [{ id: 1, username: 'usuario_ejemplo', email: 'usuario@example.com', email_verified: true, pending_email: null, created_at: '2024-01-01T12:00:00.000Z' }]
+  examples: [{ id: 1, username: 'usuario_ejemplo', email: 'usuario@example.com', email_verified: true, pending_email: null, created_at: '2024-01-01T12:00:00.000Z', mfa: { totp: 'enabled', recovery_codes_left: 10 } }]
 })
 
 export const ChangePasswordBody = Type.Object({

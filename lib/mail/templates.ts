@@ -10,9 +10,14 @@ export interface TemplateParams {
   email_changed: { username: string, new_email: string }
   password_reset: { username: string, link: string, minutes: number }
   password_changed: { username: string }
+  mfa_enabled: { username: string }
+  mfa_disabled: { username: string }
+  mfa_recovery_codes_regenerated: { username: string }
+  mfa_recovery_code_used: { username: string, codes_left: number }
 }
 export type TemplateName = keyof TemplateParams
-export const TEMPLATE_NAMES: TemplateName[] = ['verify_email', 'confirm_email_change', 'email_changed', 'password_reset', 'password_changed']
+export const TEMPLATE_NAMES: TemplateName[] = ['verify_email', 'confirm_email_change', 'email_changed', 'password_reset', 'password_changed',
+  'mfa_enabled', 'mfa_disabled', 'mfa_recovery_codes_regenerated', 'mfa_recovery_code_used']
 
 interface Text { subject: string, lines: string[], action?: { label: string, link: string } }
 type Texts = { [T in TemplateName]: (p: TemplateParams[T]) => Text }
@@ -41,6 +46,22 @@ const texts: Record<Locale, Texts> = {
     password_changed: p => ({
       subject: 'Tu contraseña ha cambiado',
       lines: [`Hola ${p.username}:`, 'La contraseña de tu cuenta acaba de cambiar y se han cerrado todas sus sesiones.', 'Si no fuiste tú, restablece la contraseña y contacta con soporte.']
+    }),
+    mfa_enabled: p => ({
+      subject: 'Verificación en dos pasos activada',
+      lines: [`Hola ${p.username}:`, 'Tu cuenta pide ahora un código de tu aplicación de autenticación al iniciar sesión. Guarda los códigos de recuperación en un lugar seguro.', 'Si no fuiste tú, cambia la contraseña y contacta con soporte cuanto antes.']
+    }),
+    mfa_disabled: p => ({
+      subject: 'Verificación en dos pasos desactivada',
+      lines: [`Hola ${p.username}:`, 'Tu cuenta ya no pide un segundo factor y se han cerrado sus otras sesiones.', 'Si no fuiste tú, cambia la contraseña y contacta con soporte cuanto antes.']
+    }),
+    mfa_recovery_codes_regenerated: p => ({
+      subject: 'Nuevos códigos de recuperación',
+      lines: [`Hola ${p.username}:`, 'Se han generado códigos de recuperación nuevos para tu cuenta; los anteriores ya no sirven.', 'Si no fuiste tú, cambia la contraseña y contacta con soporte cuanto antes.']
+    }),
+    mfa_recovery_code_used: p => ({
+      subject: 'Se usó un código de recuperación',
+      lines: [`Hola ${p.username}:`, `Se inició sesión con uno de tus códigos de recuperación; te quedan ${p.codes_left}.`, 'Si no fuiste tú, cambia la contraseña y genera códigos nuevos cuanto antes.']
     })
   },
   en: {
@@ -66,6 +87,22 @@ const texts: Record<Locale, Texts> = {
     password_changed: p => ({
       subject: 'Your password changed',
       lines: [`Hello ${p.username},`, 'The password of your account was just changed and all its sessions were ended.', 'If this was not you, reset your password and contact support.']
+    }),
+    mfa_enabled: p => ({
+      subject: 'Two-step verification turned on',
+      lines: [`Hello ${p.username},`, 'Your account now asks for a code from your authenticator app at login. Keep the recovery codes somewhere safe.', 'If this was not you, change your password and contact support at once.']
+    }),
+    mfa_disabled: p => ({
+      subject: 'Two-step verification turned off',
+      lines: [`Hello ${p.username},`, 'Your account no longer asks for a second factor, and its other sessions were ended.', 'If this was not you, change your password and contact support at once.']
+    }),
+    mfa_recovery_codes_regenerated: p => ({
+      subject: 'New recovery codes',
+      lines: [`Hello ${p.username},`, 'New recovery codes were made for your account; the previous ones no longer work.', 'If this was not you, change your password and contact support at once.']
+    }),
+    mfa_recovery_code_used: p => ({
+      subject: 'A recovery code was used',
+      lines: [`Hello ${p.username},`, `Someone logged in with one of your recovery codes; ${p.codes_left} are left.`, 'If this was not you, change your password and make new codes at once.']
     })
   }
 }

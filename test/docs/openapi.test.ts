@@ -102,8 +102,9 @@ test('documented security matches what the routes demand', async (t) => {
   const { app, document } = await liveDocument(t, { INTROSPECTION_CLIENT_ID: 'resource-server', INTROSPECTION_CLIENT_SECRET: 'a-fake-test-secret-0123456789' })
   const bearer = operations(document).filter(op => op.operation.security?.some(s => 'bearerAuth' in s))
   t.same(bearer.map(op => `${op.method.toUpperCase()} ${op.path}`).sort(), [
-    'DELETE /me', 'DELETE /sessions/{id}', 'GET /auth/verify', 'GET /me', 'GET /protected', 'GET /sessions',
-    'POST /email/change', 'POST /email/verify/resend', 'POST /logout', 'POST /logout/all', 'POST /password'
+    'DELETE /me', 'DELETE /mfa/totp', 'DELETE /sessions/{id}', 'GET /auth/verify', 'GET /me', 'GET /protected', 'GET /sessions',
+    'POST /email/change', 'POST /email/verify/resend', 'POST /logout', 'POST /logout/all',
+    'POST /mfa/recovery-codes', 'POST /mfa/totp', 'POST /mfa/totp/confirm', 'POST /mfa/verify', 'POST /password'
   ])
   for (const { path, method, operation } of operations(document)) {
     const url = path.replace('{id}', 'AAAAAAAAAAAAAAAA')
@@ -274,7 +275,7 @@ test('shared schemas are components referenced by $ref: no object schema is writ
   for (const { path, method, operation } of operations(document)) walk(operation, `${method.toUpperCase()} ${path}`)
   const repeated = [...places].filter(([, where]) => where.size > 1).map(([schema, where]) => `${[...where].join(', ')}: ${schema.slice(0, 80)}`)
   t.same(repeated, [], 'each shared shape is defined once under components/schemas')
-  t.same(Object.keys(document.components.schemas).sort(), ['ErrorReply', 'Jwk', 'NoBody', 'Session'])
+  t.same(Object.keys(document.components.schemas).sort(), ['ErrorReply', 'Jwk', 'LoginReply', 'NoBody', 'PasswordConfirmation', 'Session'])
 })
 
 test('Swagger UI tries requests at whatever address it was opened: a relative server its CSP allows', async (t) => {

@@ -174,8 +174,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a username (or the account's email) and password for an access and a refresh token */
+        /** Exchange a username (or the account's email) and password for an access and a refresh token (or, with a second factor, for an mfa_token) */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a login with the mfa_token of /login and a TOTP or recovery code */
+        post: operations["loginMfa"];
         delete?: never;
         options?: never;
         head?: never;
@@ -241,6 +258,90 @@ export interface paths {
          * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
          */
         delete: operations["deleteMe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ten new recovery codes (shown once; needs an aal2 session): the previous set stops working
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
+        post: operations["regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a TOTP enrolment: a new secret, its otpauth:// URI and QR code (the password is confirmed again)
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
+        post: operations["enrolTotp"];
+        /**
+         * Turn TOTP off (needs an aal2 session and the password); every other session is revoked
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
+        delete: operations["disableTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn TOTP on with a first code: ten recovery codes (shown once) and a new pair for this session, now aal2
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
+        post: operations["confirmTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step the current session up to aal2 with a TOTP or recovery code: a new pair, the previous one is revoked
+         * @description Send `Authorization: Bearer <access_token>` (the `access_token` of `/login` or `/refresh`).
+         */
+        post: operations["verifyMfa"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -408,7 +509,7 @@ export interface components {
              * @example TOKEN_REVOKED
              * @enum {string}
              */
-            code?: "INVALID_CREDENTIALS" | "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "REFRESH_TOKEN_REUSED" | "RESET_TOKEN_INVALID" | "VERIFICATION_TOKEN_INVALID" | "EMAIL_UNCHANGED" | "EMAIL_NOT_VERIFIED" | "EMAIL_ALREADY_VERIFIED" | "PASSWORD_INCORRECT" | "CURRENT_PASSWORD_INVALID" | "FORWARD_AUTH_DENIED" | "SESSION_NOT_FOUND" | "USER_NOT_FOUND" | "INTROSPECTION_DISABLED" | "INVALID_CLIENT" | "METRICS_TOKEN_INVALID" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "PASSWORD_TOO_LONG" | "PASSWORD_IS_ACCOUNT_NAME" | "PASSWORD_TOO_COMMON" | "INVALID_JSON" | "FORBIDDEN_KEY" | "RATE_LIMITED" | "TOKEN_STORE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "FST_ERR_VALIDATION" | "FST_ERR_CTP_BODY_TOO_LARGE" | "FST_ERR_CTP_INVALID_MEDIA_TYPE" | "FST_ERR_BAD_URL" | "NOT_FOUND" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "MALFORMED_REQUEST";
+            code?: "INVALID_CREDENTIALS" | "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "REFRESH_TOKEN_REUSED" | "RESET_TOKEN_INVALID" | "VERIFICATION_TOKEN_INVALID" | "EMAIL_UNCHANGED" | "EMAIL_NOT_VERIFIED" | "EMAIL_ALREADY_VERIFIED" | "PASSWORD_INCORRECT" | "CURRENT_PASSWORD_INVALID" | "FORWARD_AUTH_DENIED" | "SESSION_NOT_FOUND" | "USER_NOT_FOUND" | "INTROSPECTION_DISABLED" | "INVALID_CLIENT" | "METRICS_TOKEN_INVALID" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "PASSWORD_TOO_LONG" | "PASSWORD_IS_ACCOUNT_NAME" | "PASSWORD_TOO_COMMON" | "INVALID_JSON" | "FORBIDDEN_KEY" | "MFA_REQUIRED" | "MFA_TOKEN_INVALID" | "MFA_CODE_INVALID" | "MFA_CODE_REJECTED" | "MFA_ONE_CODE_REQUIRED" | "MFA_ALREADY_ENABLED" | "MFA_NOT_ENABLED" | "MFA_ENROLMENT_MISSING" | "MFA_NOT_CONFIGURED" | "MFA_KEY_UNAVAILABLE" | "RATE_LIMITED" | "TOKEN_STORE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "FST_ERR_VALIDATION" | "FST_ERR_CTP_BODY_TOO_LARGE" | "FST_ERR_CTP_INVALID_MEDIA_TYPE" | "FST_ERR_BAD_URL" | "NOT_FOUND" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "MALFORMED_REQUEST";
             /** @example Unauthorized */
             error: string;
             /** @example Token has been revoked */
@@ -432,10 +533,55 @@ export interface components {
             y?: string;
         };
         /**
+         * LoginReply
+         * @description A new session: its access and refresh token
+         * @example {
+         *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+         *       "device_token": "d1.1.q3X0b2Vc9kP1sT7w.1780000000.Xk2l1mQnR8sT0uVwYz3A4b5C6d7E8f9G0h1I2j3K4l5",
+         *       "expires_in": 900,
+         *       "message": "Login successful",
+         *       "refresh_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+         *       "token_type": "Bearer"
+         *     }
+         */
+        LoginReply: {
+            /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
+            access_token: string;
+            /**
+             * @description Proof that this client logged in to this account (signed, expires after DEVICE_TOKEN_EXPIRES_DAYS): send it as `device_token` with the next login, so that failed logins of others at the account do not block it; each login returns a new one
+             * @example d1.1.q3X0b2Vc9kP1sT7w.1780000000.Xk2l1mQnR8sT0uVwYz3A4b5C6d7E8f9G0h1I2j3K4l5
+             */
+            device_token: string;
+            /**
+             * @description Seconds until the access token expires
+             * @example 900
+             */
+            expires_in: number;
+            /** @enum {string} */
+            message: "Login successful";
+            /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
+            refresh_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+        };
+        /**
          * NoBody
          * @description No body is needed; `{}` is accepted, a field is not
          */
         NoBody: Record<string, never> | null;
+        /**
+         * PasswordConfirmation
+         * @example {
+         *       "current_password": "contraseña_segura"
+         *     }
+         */
+        PasswordConfirmation: {
+            /**
+             * @description The account's password, confirmed again
+             * @example contraseña_segura
+             */
+            current_password: string;
+        };
         /** Session */
         Session: {
             /** Format: date-time */
@@ -1514,7 +1660,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description `aal2` once the session proved a second factor */
+                        aal?: "aal1" | "aal2";
                         active: boolean;
+                        /** @description How the session's user proved who they are: `["pwd"]` or `["pwd","otp"]` */
+                        amr?: string[];
                         aud?: string;
                         exp?: number;
                         iat?: number;
@@ -1705,7 +1855,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new session: its access and refresh token */
+            /** @description Logged in, or (an account with a second factor) the first step done */
             200: {
                 headers: {
                     /** @description Requests allowed per window by the limit closest to running out */
@@ -1727,25 +1877,23 @@ export interface operations {
                      *       "token_type": "Bearer"
                      *     }
                      */
-                    "application/json": {
-                        /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
-                        access_token: string;
+                    "application/json": components["schemas"]["LoginReply"] | {
                         /**
-                         * @description Proof that this client logged in to this account (signed, expires after DEVICE_TOKEN_EXPIRES_DAYS): send it as `device_token` with the next login, so that failed logins of others at the account do not block it; each login returns a new one
-                         * @example d1.1.q3X0b2Vc9kP1sT7w.1780000000.Xk2l1mQnR8sT0uVwYz3A4b5C6d7E8f9G0h1I2j3K4l5
-                         */
-                        device_token: string;
-                        /**
-                         * @description Seconds until the access token expires
-                         * @example 900
+                         * @description Seconds the mfa_token stays valid
+                         * @example 300
                          */
                         expires_in: number;
                         /** @enum {string} */
-                        message: "Login successful";
-                        /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
-                        refresh_token: string;
-                        /** @enum {string} */
-                        token_type: "Bearer";
+                        message: "Second factor required";
+                        /** @description What `POST /login/mfa` accepts: `code` (totp) or `recovery_code` */
+                        methods: ("totp" | "recovery_code")[];
+                        /** @enum {boolean} */
+                        mfa_required: true;
+                        /**
+                         * @description The `mfa_token` of the first step
+                         * @example m3Zq0Jc8b1XkTg7wV2nR5yPsLd4hA9eUoF6iQxCjK0E
+                         */
+                        mfa_token: string;
                     };
                 };
             };
@@ -1874,6 +2022,199 @@ export interface operations {
                      *       "statusCode": 500
                      *     }
                      */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    loginMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The 6-digit code the authenticator app shows now
+                     * @example 492039
+                     */
+                    code?: string;
+                    /**
+                     * @description The `mfa_token` of the first step
+                     * @example m3Zq0Jc8b1XkTg7wV2nR5yPsLd4hA9eUoF6iQxCjK0E
+                     */
+                    mfa_token: string;
+                    /**
+                     * @description One of the recovery codes, as shown (case, spaces and dashes do not matter); each works once
+                     * @example k7qm-2xwd-9hfa-pt3n
+                     */
+                    recovery_code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A new session: its access and refresh token */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "device_token": "d1.1.q3X0b2Vc9kP1sT7w.1780000000.Xk2l1mQnR8sT0uVwYz3A4b5C6d7E8f9G0h1I2j3K4l5",
+                     *       "expires_in": 900,
+                     *       "message": "Login successful",
+                     *       "refresh_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LoginReply"];
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Error */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
@@ -2257,6 +2598,10 @@ export interface operations {
                      *       "email": "usuario@example.com",
                      *       "email_verified": true,
                      *       "id": 1,
+                     *       "mfa": {
+                     *         "recovery_codes_left": 10,
+                     *         "totp": "enabled"
+                     *       },
                      *       "pending_email": null,
                      *       "username": "usuario_ejemplo"
                      *     }
@@ -2273,6 +2618,19 @@ export interface operations {
                         email_verified: boolean;
                         /** @example 1 */
                         id: number;
+                        /**
+                         * @description The account's second factors
+                         * @example {
+                         *       "recovery_codes_left": 10,
+                         *       "totp": "enabled"
+                         *     }
+                         */
+                        mfa: {
+                            /** @example 10 */
+                            recovery_codes_left: number;
+                            /** @description `pending`: enrolled, waiting for its first code */
+                            totp: "enabled" | "pending" | "none";
+                        };
                         /**
                          * @description An address asked for with `POST /email/change`, not yet confirmed
                          * @example null
@@ -2541,6 +2899,1170 @@ export interface operations {
                      *       "statusCode": 500
                      *     }
                      */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    regenerateRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["NoBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "New recovery codes; the previous ones no longer work",
+                     *       "recovery_codes": [
+                     *         "k7qm-2xwd-9hfa-pt3n",
+                     *         "b4ce-zu8r-m2kx-7yqd",
+                     *         "p9wt-3nhf-v6ja-e2sb",
+                     *         "x5dr-q8mk-a3tz-h7wn",
+                     *         "f2gy-k9pc-u4rb-m6xe",
+                     *         "w8ht-e3jq-n7ds-b5ka",
+                     *         "r6zm-y2fv-c9pu-t4gx",
+                     *         "d3kn-h8wa-q5ey-j7rc",
+                     *         "u7bs-m4tx-g2kd-z9pf",
+                     *         "e5qa-w3nh-r8vj-c6ty"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        message: "New recovery codes; the previous ones no longer work";
+                        /**
+                         * @description Ten one-time recovery codes, shown this once (stored hashed)
+                         * @example [
+                         *       "k7qm-2xwd-9hfa-pt3n",
+                         *       "b4ce-zu8r-m2kx-7yqd",
+                         *       "p9wt-3nhf-v6ja-e2sb",
+                         *       "x5dr-q8mk-a3tz-h7wn",
+                         *       "f2gy-k9pc-u4rb-m6xe",
+                         *       "w8ht-e3jq-n7ds-b5ka",
+                         *       "r6zm-y2fv-c9pu-t4gx",
+                         *       "d3kn-h8wa-q5ey-j7rc",
+                         *       "u7bs-m4tx-g2kd-z9pf",
+                         *       "e5qa-w3nh-r8vj-c6ty"
+                         *     ]
+                         */
+                        recovery_codes: string[];
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with an existing resource; `code` says which field */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    enrolTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "contraseña_segura"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordConfirmation"];
+            };
+        };
+        responses: {
+            /** @description An enrolment waiting for its first code; TOTP is not on yet. A new POST replaces it */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Scan the QR code, then POST /mfa/totp/confirm with a code to turn TOTP on",
+                     *       "otpauth_uri": "otpauth://totp/jwt-microservice:usuario_ejemplo?issuer=jwt-microservice&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30",
+                     *       "qr_code": "data:image/svg+xml;base64,PHN2ZyB4bWxucz0i...",
+                     *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        message: "Scan the QR code, then POST /mfa/totp/confirm with a code to turn TOTP on";
+                        /**
+                         * @description The `otpauth://totp/...` URI (SHA-1, 6 digits, 30 s)
+                         * @example otpauth://totp/jwt-microservice:usuario_ejemplo?issuer=jwt-microservice&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30
+                         */
+                        otpauth_uri: string;
+                        /**
+                         * @description The URI as a QR code, an SVG data URL (`<img src>`)
+                         * @example data:image/svg+xml;base64,PHN2ZyB4bWxucz0i...
+                         */
+                        qr_code: string;
+                        /**
+                         * @description The TOTP secret in base32, for typing into an authenticator app by hand
+                         * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+                         */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with an existing resource; `code` says which field */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Error */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "contraseña_segura"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordConfirmation"];
+            };
+        };
+        responses: {
+            /** @description TOTP and the recovery codes are removed; every other session of the user is revoked */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "TOTP is off; other sessions were logged out"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        message: "TOTP is off; other sessions were logged out";
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with an existing resource; `code` says which field */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    confirmTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "492039"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The 6-digit code the authenticator app shows now
+                     * @example 492039
+                     */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description TOTP is on; this session proved it (`aal2`) and goes on with the new pair, its previous tokens are revoked */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "expires_in": 900,
+                     *       "message": "TOTP is on",
+                     *       "recovery_codes": [
+                     *         "k7qm-2xwd-9hfa-pt3n",
+                     *         "b4ce-zu8r-m2kx-7yqd",
+                     *         "p9wt-3nhf-v6ja-e2sb",
+                     *         "x5dr-q8mk-a3tz-h7wn",
+                     *         "f2gy-k9pc-u4rb-m6xe",
+                     *         "w8ht-e3jq-n7ds-b5ka",
+                     *         "r6zm-y2fv-c9pu-t4gx",
+                     *         "d3kn-h8wa-q5ey-j7rc",
+                     *         "u7bs-m4tx-g2kd-z9pf",
+                     *         "e5qa-w3nh-r8vj-c6ty"
+                     *       ],
+                     *       "refresh_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
+                        access_token: string;
+                        /**
+                         * @description Seconds until the access token expires
+                         * @example 900
+                         */
+                        expires_in: number;
+                        /** @enum {string} */
+                        message: "TOTP is on";
+                        /**
+                         * @description Ten one-time recovery codes, shown this once (stored hashed)
+                         * @example [
+                         *       "k7qm-2xwd-9hfa-pt3n",
+                         *       "b4ce-zu8r-m2kx-7yqd",
+                         *       "p9wt-3nhf-v6ja-e2sb",
+                         *       "x5dr-q8mk-a3tz-h7wn",
+                         *       "f2gy-k9pc-u4rb-m6xe",
+                         *       "w8ht-e3jq-n7ds-b5ka",
+                         *       "r6zm-y2fv-c9pu-t4gx",
+                         *       "d3kn-h8wa-q5ey-j7rc",
+                         *       "u7bs-m4tx-g2kd-z9pf",
+                         *       "e5qa-w3nh-r8vj-c6ty"
+                         *     ]
+                         */
+                        recovery_codes: string[];
+                        /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
+                        refresh_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with an existing resource; `code` says which field */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Error */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description MariaDB or Redis is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_STORE_UNAVAILABLE",
+                     *       "error": "Service Unavailable",
+                     *       "message": "Token store is unavailable, try again shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    verifyMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The 6-digit code the authenticator app shows now
+                     * @example 492039
+                     */
+                    code?: string;
+                    /**
+                     * @description One of the recovery codes, as shown (case, spaces and dashes do not matter); each works once
+                     * @example k7qm-2xwd-9hfa-pt3n
+                     */
+                    recovery_code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description This session proved its second factor (`amr` `["pwd","otp"]`, `aal2`): a new pair, the previous access and refresh token are revoked */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "expires_in": 900,
+                     *       "message": "Second factor verified",
+                     *       "refresh_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
+                        access_token: string;
+                        /**
+                         * @description Seconds until the access token expires
+                         * @example 900
+                         */
+                        expires_in: number;
+                        /** @enum {string} */
+                        message: "Second factor verified";
+                        /** @example eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9... */
+                        refresh_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                    };
+                };
+            };
+            /** @description The request does not match its schema (`FST_ERR_VALIDATION`), its body is not JSON, or it breaks a rule of the route */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_VALIDATION",
+                     *       "error": "Bad Request",
+                     *       "message": "body/password must NOT have fewer than 8 characters",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials; the answer carries `WWW-Authenticate` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer realm="jwt-microservice"`, with `error="invalid_token"` and a description for a bad token; `Basic` on /introspect */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOKEN_REVOKED",
+                     *       "error": "Unauthorized",
+                     *       "message": "Token has been revoked",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CURRENT_PASSWORD_INVALID",
+                     *       "error": "Forbidden",
+                     *       "message": "current_password is not the password of this account",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with an existing resource; `code` says which field */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "USERNAME_TAKEN",
+                     *       "error": "Conflict",
+                     *       "message": "Username already exists",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the route accepts: 4 KiB for credentials, 8 KiB where tokens travel, 16 KiB elsewhere */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body's `Content-Type` is not accepted (JSON; forms where the route says so); a request without a body never gets it */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The content type of the body is not accepted",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window by the limit closest to running out */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests, retry in 60 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unexpected failure; the answer carries no detail */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Internal Server Error",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Error */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };

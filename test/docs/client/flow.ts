@@ -33,6 +33,8 @@ export async function runFlow (baseUrl: string, account: Account): Promise<FlowR
 
   const login = await client.POST('/login', { body: { username: account.username, password: account.password } })
   if (login.data === undefined) return fail('login', login.response.status, login.error)
+  // A user with a second factor would get `mfa_required` here (POST /login/mfa); this one has none
+  if (!('access_token' in login.data)) return fail('login', login.response.status, undefined)
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
   const secret = await client.GET('/protected', { headers: bearer(login.data.access_token) })
