@@ -84,7 +84,7 @@ test('GET /me returns the profile without the hash', async (t) => {
   const { user, tokens } = await loginAsNewUser(app)
   const res = await app.inject({ method: 'GET', url: '/me', headers: as(tokens.access_token) })
   t.equal(res.statusCode, 200)
-  t.same(Object.keys(res.json()).sort(), ['created_at', 'email', 'email_verified', 'id', 'pending_email', 'username'])
+  t.same(Object.keys(res.json()).sort(), ['created_at', 'email', 'email_verified', 'id', 'mfa', 'pending_email', 'username'])
   t.match(res.json(), { id: user.id, username: user.username, email: user.email, created_at: /^\d{4}-/ })
   t.equal((await app.inject({ method: 'GET', url: '/me' })).statusCode, 401)
 })
