@@ -61,7 +61,9 @@ test('the production build starts from dist/ with production dependencies only, 
   t.equal(await statusWithin(`${base}/health/live`, () => server.exitCode !== null), 200, output)
   const health = await fetch(`${base}/health`)
   t.equal(health.status, 200)
-  t.match(await health.json(), { status: 'healthy', database: 'connected', redis: 'connected', tables: ['mail_outbox', 'users'] })
+  const body = await health.json()
+  t.match(body, { status: 'healthy', database: 'connected', redis: 'connected' })
+  t.ok(body.tables.includes('users') && body.tables.includes('mail_outbox'), 'the migrated tables are listed')
 
   server.kill('SIGTERM')
   t.equal(await exited, 0, output)
