@@ -13,9 +13,11 @@ import { login, logout } from './sdk/sdk.gen.js'
 import type { ErrorReply } from './sdk/types.gen.js'
 
 const client = createClient({ baseUrl: 'http://127.0.0.1:5000' })
-export async function tryLogin (username: string, password: string): Promise<string | ErrorReply['code']> {
+export async function tryLogin (username: string, password: string): Promise<string | ErrorReply['code'] | 'MFA_REQUIRED'> {
   const { data, error } = await login({ client, body: { username, password } })
   if (error !== undefined) return error.code
+  // An account with a second factor gets a challenge instead (POST /login/mfa completes it)
+  if (!('access_token' in data)) return 'MFA_REQUIRED'
   await logout({ client, headers: { authorization: \`Bearer \${data.access_token}\` } })
   return data.access_token
 }
