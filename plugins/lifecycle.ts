@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Server } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 declare module 'fastify' {
@@ -18,6 +19,11 @@ function closeConnection (request: IncomingMessage, response: ServerResponse) {
   if (request.httpVersionMajor === 1) response.setHeader('connection', 'close')
 }
 
+/** How long a connection accepted just before the listener closed has to deliver its request. */
+const ACCEPTED_GRACE_MS = 250
+/** How long the drain waits for the requests in flight before Fastify's close takes over. */
+const IN_FLIGHT_MS = 8000
+
 function createLifecycle (app: FastifyInstance) {
   let draining = false
   return {
@@ -33,6 +39,15 @@ function createLifecycle (app: FastifyInstance) {
       const seconds = app.config.SHUTDOWN_DRAIN_SECONDS
       app.log.info({ seconds }, 'draining: readiness is 503, still serving requests')
       await sleep(seconds * 1000)
+      // Then stop accepting. Not with http.Server#close (what Fastify's close calls): it also
+      // resets at once every connection without a request in progress, among them one just
+      // accepted whose request is still on its way. net.Server#close only closes the listener;
+      // what was accepted gets a moment to deliver its request (answered with Connection: close),
+      // then the idle rest is closed and the requests in flight finish.
+      const ended = new Promise(resolve => Server.prototype.close.call(app.server, resolve))
+      await sleep(ACCEPTED_GRACE_MS)
+      app.server.closeIdleConnections()
+      await Promise.race([ended, sleep(IN_FLIGHT_MS)])
     }
   }
 }
