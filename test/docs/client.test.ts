@@ -1,36 +1,17 @@
 import { test, type Test } from 'tap'
-import ts from 'typescript'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
+import { readFile, writeFile } from 'node:fs/promises'
 import { build, newUser } from '../support/helper.js'
+import { generatedDir, strictErrors } from '../support/type-check.js'
 import { stableJson, typesOf } from '../../scripts/openapi-files.js'
 import { runFlow } from './client/flow.js'
 
 const flowSource = new URL('client/flow.ts', import.meta.url)
 
-/** A directory inside the project (so that openapi-fetch resolves from node_modules), removed at the end. */
-async function workDir (t: Test) {
-  const dir = fileURLToPath(new URL(`client/.generated/${randomBytes(4).toString('hex')}/`, import.meta.url))
-  await mkdir(dir, { recursive: true })
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
-
 /** Type-checks the client program with --strict against types generated from `documentJson`. */
 async function typeCheckClient (dir: string, documentJson: string): Promise<string[]> {
   await writeFile(`${dir}api.d.ts`, await typesOf(documentJson))
   await writeFile(`${dir}flow.ts`, await readFile(flowSource, 'utf8'))
-  const program = ts.createProgram([`${dir}flow.ts`], {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2023,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    types: ['node'],
-    skipLibCheck: true
-  })
-  return ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  return strictErrors(`${dir}flow.ts`)
 }
 
 async function liveDocumentJson (t: Test) {
@@ -49,7 +30,7 @@ test('the client program uses no casts and no any', async (t) => {
 
 test('a client generated from the live document type-checks with --strict and drives the service', async (t) => {
   const { app, documentJson } = await liveDocumentJson(t)
-  t.same(await typeCheckClient(await workDir(t), documentJson), [], 'tsc --strict accepts the client')
+  t.same(await typeCheckClient(await generatedDir(t), documentJson), [], 'tsc --strict accepts the client')
 
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
   const result = await runFlow(baseUrl, newUser('client'))
@@ -68,7 +49,7 @@ test('a breaking change of the document (a renamed field, a removed path) fails 
   const { documentJson } = await liveDocumentJson(t)
   const broken = documentJson.replaceAll('"access_token"', '"accessToken"')
   t.not(broken, documentJson, 'the change applies')
-  const dir = await workDir(t)
+  const dir = await generatedDir(t)
   const errors = await typeCheckClient(dir, broken)
   t.ok(errors.some(message => message.includes('access_token')), `tsc rejects the client: ${errors.join('; ')}`)
 

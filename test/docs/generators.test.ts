@@ -1,9 +1,8 @@
 import { test } from 'tap'
-import ts from 'typescript'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { createClient } from '@hey-api/openapi-ts'
+import { generatedDir, strictErrors } from '../support/type-check.js'
 
 const document = fileURLToPath(new URL('../../openapi.json', import.meta.url))
 
@@ -24,22 +23,11 @@ export async function tryLogin (username: string, password: string): Promise<str
 `
 
 test('@hey-api/openapi-ts generates an SDK from openapi.json that type-checks with --strict under NodeNext', async (t) => {
-  const dir = fileURLToPath(new URL(`client/.generated/hey-api-${randomBytes(4).toString('hex')}/`, import.meta.url))
-  await mkdir(dir, { recursive: true })
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const dir = await generatedDir(t, 'hey-api-')
 
   // NodeNext resolution needs the .js extension on every relative import of the output
   await createClient({ input: document, output: { path: `${dir}sdk`, importFileExtension: '.js' }, logs: { level: 'silent' } })
   await writeFile(`${dir}use.ts`, program)
-  const checked = ts.createProgram([`${dir}use.ts`], {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2023,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    types: ['node'],
-    skipLibCheck: true
-  })
-  const errors = ts.getPreEmitDiagnostics(checked).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  const errors = strictErrors(`${dir}use.ts`)
   t.same(errors, [], 'tsc --strict accepts the generated SDK and its use')
 })
