@@ -6,6 +6,7 @@ import { ErrorRef } from '../schemas/errors.js'
 import { Type } from '@sinclair/typebox'
 import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
+import { confirmedAccount } from '../lib/confirm-password.js'
 import { localeFrom } from '../lib/mail/templates.js'
 
 /** Enrolling, confirming and removing the caller's TOTP factor. */
@@ -16,12 +17,8 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   const accountLimit = app.keyedRateLimit('login-user', config.LOGIN_RATE_LIMIT_USERNAME_MAX)
 
   /** The caller's account, once its password is confirmed again. */
-  async function confirmedAccount (request: FastifyRequest, password: string) {
-    const user = await app.users.findById(Number(request.user.sub))
-    if (user === undefined) throw new errors.UserNotFound()
-    if (!await app.passwords.verify(password.normalize('NFC'), user.password_hash)) throw new errors.WrongCurrentPassword()
-    return user
-  }
+  const confirmedCaller = (request: FastifyRequest, password: string) =>
+    confirmedAccount(app, Number(request.user.sub), password, errors.WrongCurrentPassword)
 
   app.post('/mfa/totp', {
     bodyLimit: bodyLimits.credentials,
@@ -35,7 +32,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
     })
   }, async (request, reply) => {
     if (!app.mfa.configured) throw new errors.MfaNotConfigured()
-    const user = await confirmedAccount(request, request.body.current_password)
+    const user = await confirmedCaller(request, request.body.current_password)
     reply.header('cache-control', 'no-store')
     return { ...await app.mfa.startEnrolment(user), message: 'Scan the QR code, then POST /mfa/totp/confirm with a code to turn TOTP on' as const }
   })
@@ -73,7 +70,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: DisabledReply, 400: ErrorRef, 403: ErrorRef, 409: ErrorRef }
     })
   }, async (request) => {
-    const user = await confirmedAccount(request, request.body.current_password)
+    const user = await confirmedCaller(request, request.body.current_password)
     await app.mfa.disable(user, localeFrom(request.headers['accept-language']))
     const others = (await app.sessions.list(request.user.sub, request.user.sid)).filter(session => !session.current)
     await Promise.all(others.map(session => app.sessions.revoke(session.id, request.user.sub, 'mfa_disabled')))

@@ -5,6 +5,7 @@ import { PasswordChangedReply } from '../schemas/sessions.js'
 import { ErrorRef } from '../schemas/errors.js'
 import { bodyLimits } from '../lib/body-limits.js'
 import { errors } from '../lib/errors.js'
+import { confirmedAccount } from '../lib/confirm-password.js'
 import { assertAcceptablePassword } from '../lib/password-policy.js'
 
 const route: FastifyPluginAsyncTypebox = async (app) => {
@@ -23,11 +24,7 @@ const route: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const userId = Number(request.user.sub)
     const newPassword = request.body.new_password.normalize('NFC')
-    const user = await app.users.findById(userId)
-    if (user === undefined) throw new errors.UserNotFound()
-    if (!await app.passwords.verify(request.body.current_password.normalize('NFC'), user.password_hash)) {
-      throw new errors.WrongCurrentPassword()
-    }
+    const user = await confirmedAccount(app, userId, request.body.current_password, errors.WrongCurrentPassword)
     assertAcceptablePassword('new_password', newPassword, user)
     const credentialEpoch = await app.users.setPasswordHash(userId, await app.passwords.hash(newPassword))
     const { pair, revoked } = await app.sessions.passwordChanged({ userId: request.user.sub, credentialEpoch, currentSid: request.user.sid, emailVerified: user.email_verified_at !== null, amr: request.user.amr })

@@ -5,6 +5,7 @@ import { errorCode } from '../error-code.js'
 import { isDatabaseUnavailable } from '../database-unavailable.js'
 import { assertAcceptablePassword } from '../password-policy.js'
 import { LOCALES, localeFrom, type Locale } from '../mail/templates.js'
+import { confirmedAccount } from '../confirm-password.js'
 import { accountStore } from './store.js'
 import { linkTo, newToken, hashToken } from './tokens.js'
 
@@ -72,12 +73,7 @@ export function accountFlows (app: Services) {
     inFlight.add(tracked)
   }
 
-  async function verifiedUser (userId: number, password: string) {
-    const user = await users.findById(userId)
-    if (user === undefined) throw new errors.UserNotFound()
-    if (!await passwords.verify(password.normalize('NFC'), user.password_hash)) throw new errors.WrongPassword()
-    return user
-  }
+  const verifiedUser = (userId: number, password: string) => confirmedAccount(app, userId, password, errors.WrongPassword)
 
   return {
     /** Creates the account and writes its verification mail with it. */
