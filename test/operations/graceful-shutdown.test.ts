@@ -37,7 +37,9 @@ function send (agent: Agent, url: string, path: string, init: { method?: string,
       // has no way to announce that close, so a client retries once (RFC 9112
       // 9.3.1; Node's docs show this check). A reset of a fresh connection stays a drop.
       if (err.code === 'ECONNRESET' && req.reusedSocket && !retried) return resolve(send(agent, url, path, init, true))
-      resolve(err.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'dropped', error: `${err.code ?? ''} ${err.message} (${req.reusedSocket ? 'reused' : 'new'} connection${retried ? ', retried' : ''})` })
+      // Refused, or reset during the handshake (a connection still in the kernel's queue when the
+      // listener closed): either way it never opened and no byte of the request left the client
+      resolve(err.code === 'ECONNREFUSED' || err.syscall === 'connect' ? { kind: 'refused' } : { kind: 'dropped', error: `${err.code ?? ''} ${err.message} (${req.reusedSocket ? 'reused' : 'new'} connection${retried ? ', retried' : ''})` })
     })
     req.end(payload)
   })
